@@ -1,0 +1,144 @@
+// imu2clip bench: encoder throughput and end-to-end tagging throughput.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "common/error.h"
+#include "services/cli/commands.h"
+#include "services/cli/model_resolver.h"
+#include "services/cli/synthetic_recording.h"
+#include "storage/log_store.h"
+#include "tagger/batch/batch_tagger.h"
+#include "tagger/batch/job_sources.h"
+#include "tagger/model/encoder_bench.h"
+#include "tagger/model/window_encoder.h"
+
+namespace fs = std::filesystem;
+
+namespace imu2clip::cli {
+namespace {
+
+struct BenchArgs {
+  int batch = 64, threads = 0, repeats = 5;
+  double seconds = 3.0, hours = 24.0;
+  std::string model, input, work_dir;
+  bool json = false, keep = false;
+};
+
+int default_threads(int t) {
+  return t > 0 ? t : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int run_bench_encoder(const BenchArgs& a) {
+  const int threads = default_threads(a.threads);
+  std::unique_ptr<WindowEncoder> enc;
+  std::string name;
+  if (!a.model.empty()) {
+    ModelBundle b = load_bundle(a.model);
+    enc = make_window_encoder(b, threads);
+    name = a.model;
+  } else {
+    enc = make_random_window_encoder(EncoderOptions::official(), 1, threads);
+    name = "official-layer-sizes";
+  }
+  EncoderBenchResult r = bench_encoder(*enc, a.batch, a.seconds, 3);
+  r.model = name;
+  if (a.json) {
+    nlohmann::json j = {{"windows_per_s", r.windows_per_s}, {"batch", r.batch}, {"threads", r.threads},
+                        {"window_samples", r.window_samples}, {"windows", r.windows},
+                        {"seconds", r.seconds}, {"model", r.model}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("encoder %s: %.1f windows/s (batch %d, %d threads, %d samples/window, %lld windows in %.2f s)\n",
+                r.model.c_str(), r.windows_per_s, r.batch, r.threads, r.window_samples,
+                (long long)r.windows, r.seconds);
+  }
+  return 0;
+}
+
+int run_bench_tag(const BenchArgs& a) {
+  const int threads = default_threads(a.threads);
+  ResolvedModel model = resolve_model(a.model);
+  const fs::path dir = a.work_dir.empty() ? fs::temp_directory_path() / "imu2clip-bench" : fs::path(a.work_dir);
+  fs::create_directories(dir);
+  std::string input = a.input;
+  if (input.empty()) {
+    char name[64];
+    std::snprintf(name, sizeof name, "synthetic-%.3gh-%.0fhz.csv", a.hours, model.bundle.encoder.sample_rate_hz);
+    input = (dir / name).string();
+    if (!fs::exists(input)) {
+      std::fprintf(stderr, "bench: writing %s (%.3g h at %.0f Hz)...\n", input.c_str(), a.hours,
+                   model.bundle.encoder.sample_rate_hz);
+      write_synthetic_recording(input + ".tmp", a.hours, model.bundle.encoder.sample_rate_hz, 7);
+      fs::rename(input + ".tmp", input);
+    }
+  }
+  auto encoder = make_window_encoder(model.bundle, threads);
+  std::vector<double> times;
+  int64_t windows = 0;
+  double duration = 0;
+  for (int rep = 0; rep < a.repeats; ++rep) {
+    const fs::path db = dir / "bench-tag.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+    const auto t0 = std::chrono::steady_clock::now();
+    LogStore store(db.string());
+    TagOptions opt;
+    opt.user = "bench";
+    BatchTagger tagger(store, model.bundle, *encoder, opt);
+    TagSummary s = tagger.run(jobs_from_files({input}).jobs);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s.recordings.empty() || s.recordings[0].status != RecordingOutcome::Status::Tagged)
+      throw Error(ErrorKind::Internal, "benchmark recording was not tagged: " +
+                                           (s.recordings.empty() ? std::string("?") : s.recordings[0].reason));
+    windows = s.recordings[0].windows;
+    duration = s.recordings[0].duration_s;
+    times.push_back(secs);
+    std::fprintf(stderr, "bench: run %d: %.2f s\n", rep + 1, secs);
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  if (a.json) {
+    nlohmann::json j = {{"input", input}, {"recording_s", duration}, {"windows", windows},
+                        {"seconds_median", median}, {"seconds_min", times.front()},
+                        {"seconds_max", times.back()}, {"runs", times.size()},
+                        {"windows_per_s", windows / median}, {"realtime_factor", duration / median},
+                        {"threads", threads}, {"model", model.origin}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("tag %s: %.1f h recording, %lld windows, median %.2f s over %zu runs (%.0f windows/s, %.0fx real time, %d threads)\n",
+                input.c_str(), duration / 3600.0, (long long)windows, median, times.size(), windows / median,
+                duration / median, threads);
+  }
+  if (!a.keep && a.input.empty()) fs::remove(input);
+  return 0;
+}
+
+}  // namespace
+
+Runner add_bench_command(CLI::App& app) {
+  auto a = std::make_shared<BenchArgs>();
+  auto* cmd = app.add_subcommand("bench", "Measure encoder and end-to-end tagging speed");
+  cmd->require_subcommand(1);
+  auto* enc = cmd->add_subcommand("encoder", "Encoder windows/s on 5 s windows at 200 Hz");
+  enc->add_option("--batch", a->batch, "Windows per encoder call")->check(CLI::Range(1, 65536));
+  enc->add_option("--threads", a->threads, "Intra-op threads (default: all cores)")->check(CLI::Range(1, 1024));
+  enc->add_option("--model", a->model, "Bundle to measure (default: the official encoder's layer sizes)");
+  enc->add_option("--seconds", a->seconds, "Measure for at least this long")->check(CLI::PositiveNumber);
+  enc->add_flag("--json", a->json, "One JSON object on stdout");
+  auto* tag = cmd->add_subcommand("tag", "End-to-end tagging throughput: CSV -> windows -> SQLite");
+  tag->add_option("--hours", a->hours, "Length of the synthetic recording")->check(CLI::PositiveNumber);
+  tag->add_option("--input", a->input, "Tag this file instead of a synthetic one")->check(CLI::ExistingFile);
+  tag->add_option("--model", a->model, "Bundle (default: the default model)");
+  tag->add_option("--threads", a->threads, "Encoder threads (default: all cores)")->check(CLI::Range(1, 1024));
+  tag->add_option("--repeats", a->repeats, "Runs; the median is reported")->check(CLI::Range(1, 100));
+  tag->add_option("--work-dir", a->work_dir, "Where the synthetic file and database go (default: /tmp)");
+  tag->add_flag("--keep", a->keep, "Keep the synthetic recording for the next run");
+  tag->add_flag("--json", a->json, "One JSON object on stdout");
+  return [a, enc] { return enc->parsed() ? run_bench_encoder(*a) : run_bench_tag(*a); };
+}
+
+}  // namespace imu2clip::cli

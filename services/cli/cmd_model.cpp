@@ -1,0 +1,94 @@
+// imu2clip model: create and inspect model bundles.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "common/error.h"
+#include "services/cli/commands.h"
+#include "services/cli/model_resolver.h"
+#include "tagger/model/bundle.h"
+
+namespace imu2clip::cli {
+namespace {
+
+std::vector<std::string> read_label_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorKind::NotFound, "cannot open the label file", {path, 0, "--labels"});
+  std::vector<std::string> labels;
+  std::string line;
+  int64_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    labels.push_back(line);
+  }
+  if (labels.empty()) throw Error(ErrorKind::InvalidInput, "no labels in the file (one label per line)", {path, n, ""});
+  return labels;
+}
+
+}  // namespace
+
+Runner add_model_command(CLI::App& app) {
+  struct Args {
+    std::string out, labels_file, tower = "lexical-v1", dtype = "f32", info_path;
+    std::vector<std::string> labels;
+    uint64_t seed = 1;
+    int window_samples = 1000, gru_hidden = 512, embed_dim = 512, text_dim = 0;
+    double rate = 200;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("model", "Create or inspect model bundles");
+  cmd->require_subcommand(1);
+  auto* init = cmd->add_subcommand("init", "Write a randomly initialised bundle (a starting point for training)");
+  init->add_option("--out", a->out, "Output .safetensors")->required();
+  init->add_option("--label", a->labels, "A label phrase (repeatable)");
+  init->add_option("--labels", a->labels_file, "File with one label phrase per line")->check(CLI::ExistingFile);
+  init->add_option("--seed", a->seed, "Random seed");
+  init->add_option("--rate", a->rate, "Sample rate in Hz")->check(CLI::PositiveNumber);
+  init->add_option("--window-samples", a->window_samples, "Samples per window")->check(CLI::PositiveNumber);
+  init->add_option("--gru-hidden", a->gru_hidden, "GRU hidden size")->check(CLI::PositiveNumber);
+  init->add_option("--embed-dim", a->embed_dim, "Text space dimension")->check(CLI::PositiveNumber);
+  init->add_option("--dtype", a->dtype, "Weight storage: f32 or f16")->check(CLI::IsMember({"f32", "f16"}));
+  auto* info = cmd->add_subcommand("info", "Print a bundle's metadata as JSON");
+  info->add_option("path", a->info_path, "Bundle (.safetensors); default: the default model");
+
+  return [a, init, info] {
+    if (init->parsed()) {
+      std::vector<std::string> labels = a->labels;
+      if (!a->labels_file.empty()) {
+        auto more = read_label_file(a->labels_file);
+        labels.insert(labels.end(), more.begin(), more.end());
+      }
+      if (labels.empty()) labels = default_activity_labels();
+      EncoderOptions o;
+      o.sample_rate_hz = a->rate;
+      o.window_samples = a->window_samples;
+      o.gru_hidden = a->gru_hidden;
+      o.embed_dim = a->embed_dim;
+      o.validate();
+      nlohmann::json tower_params = {{"dim", o.embed_dim}};
+      ModelBundle b = make_untrained_bundle(o, a->tower, tower_params, labels, a->seed);
+      save_bundle(a->out, b, a->dtype == "f16" ? DType::F16 : DType::F32);
+      std::printf("wrote %s (model %s, %zu labels, untrained)\n", a->out.c_str(), b.model_id.c_str(),
+                  b.label_bank.size());
+      return 0;
+    }
+    ResolvedModel m = resolve_model(a->info_path);
+    const ModelBundle& b = m.bundle;
+    nlohmann::json j = {{"model_id", b.model_id},
+                        {"origin", m.origin},
+                        {"encoder", b.encoder},
+                        {"window_s", b.window_s()},
+                        {"text_tower", {{"id", b.text_tower_id}, {"params", b.text_tower_params}}},
+                        {"labels", b.label_bank.labels},
+                        {"templates", b.label_bank.templates},
+                        {"provenance", b.provenance},
+                        {"encoder_tensors", b.encoder_weights.size()}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  };
+}
+
+}  // namespace imu2clip::cli

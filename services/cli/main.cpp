@@ -1,0 +1,44 @@
+// imu2clip: one binary, subcommands for every job (tag, log, bench, model, ...).
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "common/error.h"
+#include "services/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"imu2clip: IMU -> text logs -> answers about your day (IMU2CLIP, Moon et al. 2022)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("imu2clip ") + IMU2CLIP_VERSION);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Debug logging");
+
+  // Subcommand name -> what runs it.
+  std::map<std::string, imu2clip::cli::Runner> runners{
+      {"tag", imu2clip::cli::add_tag_command(app)},
+      {"log", imu2clip::cli::add_log_command(app)},
+      {"model", imu2clip::cli::add_model_command(app)},
+      {"bench", imu2clip::cli::add_bench_command(app)},
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_pattern("%^%l%$: %v");
+  try {
+    for (auto* sub : app.get_subcommands()) return runners.at(sub->get_name())();
+  } catch (const imu2clip::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return e.kind() == imu2clip::ErrorKind::Internal ? 70 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 70;
+  }
+  return 0;
+}

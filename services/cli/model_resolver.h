@@ -1,0 +1,22 @@
+#pragma once
+// Which model a command uses: --model PATH, else $IMU2CLIP_MODEL, else the bundle embedded in
+// the binary at build time (models/default.safetensors), else an untrained encoder with a
+// loud warning (its tags carry no meaning; only useful to exercise the pipeline).
+#include <string>
+
+#include "tagger/model/bundle.h"
+
+namespace imu2clip::cli {
+
+struct ResolvedModel {
+  ModelBundle bundle;
+  std::string origin;     // "file:<path>", "embedded", "untrained"
+  bool trained = true;
+};
+
+ResolvedModel resolve_model(const std::string& path);
+
+// The labels an untrained default bundle tags with (union of the bundled datasets' activities).
+std::vector<std::string> default_activity_labels();
+
+}  // namespace imu2clip::cli

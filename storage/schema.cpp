@@ -1,0 +1,147 @@
+#include "storage/schema.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "storage/sqlite_db.h"
+
+namespace imu2clip {
+namespace {
+
+// Times: *_utc_ms are UTC instants in ms since the Unix epoch; *_s are seconds relative to
+// the start of the recording. Every child row cascades with its recording, so deleting a
+// recording (re-tagging with --force) removes its windows, labels, segments and log lines.
+const char* kSchemaV1 = R"sql(
+CREATE TABLE users (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+  tz             TEXT NOT NULL,
+  token_hash     TEXT UNIQUE,
+  created_utc_ms INTEGER NOT NULL,
+  updated_utc_ms INTEGER NOT NULL
+);
+
+CREATE TABLE devices (
+  id             INTEGER PRIMARY KEY,
+  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name           TEXT NOT NULL CHECK (length(name) > 0),
+  kind           TEXT NOT NULL,
+  created_utc_ms INTEGER NOT NULL,
+  UNIQUE (user_id, name)
+);
+
+CREATE TABLE recordings (
+  id             INTEGER PRIMARY KEY,
+  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device_id      INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+  source_key     TEXT NOT NULL CHECK (length(source_key) > 0),
+  source_path    TEXT NOT NULL,
+  start_utc_ms   INTEGER,
+  tz             TEXT NOT NULL,
+  duration_s     REAL NOT NULL DEFAULT 0 CHECK (duration_s >= 0),
+  modality       TEXT NOT NULL CHECK (length(modality) > 0),
+  model_id       TEXT NOT NULL CHECK (length(model_id) > 0),
+  status         TEXT NOT NULL DEFAULT 'tagging' CHECK (status IN ('tagging', 'complete')),
+  tagged_until_s REAL NOT NULL DEFAULT 0 CHECK (tagged_until_s >= 0),
+  meta_json      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta_json)),
+  created_utc_ms INTEGER NOT NULL,
+  updated_utc_ms INTEGER NOT NULL,
+  UNIQUE (user_id, source_key, model_id, modality)
+);
+CREATE INDEX recordings_by_device ON recordings(device_id);
+CREATE INDEX recordings_by_user_start ON recordings(user_id, start_utc_ms);
+
+CREATE TABLE windows (
+  id             INTEGER PRIMARY KEY,
+  recording_id   INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+  start_ms       INTEGER NOT NULL,  -- round(start_s * 1000): an exact key, unlike a REAL
+  start_s        REAL NOT NULL CHECK (start_s >= 0),
+  end_s          REAL NOT NULL CHECK (end_s >= start_s),
+  modality       TEXT NOT NULL CHECK (length(modality) > 0),
+  valid          INTEGER NOT NULL CHECK (valid IN (0, 1)),
+  invalid_reason TEXT NOT NULL DEFAULT '',
+  UNIQUE (recording_id, start_ms, modality)
+);
+
+CREATE TABLE window_labels (
+  window_id INTEGER NOT NULL REFERENCES windows(id) ON DELETE CASCADE,
+  rank      INTEGER NOT NULL CHECK (rank >= 0),  -- 0 = best match
+  label     TEXT NOT NULL,
+  score     REAL NOT NULL,
+  PRIMARY KEY (window_id, rank)
+) WITHOUT ROWID;
+
+CREATE TABLE segments (
+  id           INTEGER PRIMARY KEY,
+  recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+  start_s      REAL NOT NULL CHECK (start_s >= 0),
+  end_s        REAL NOT NULL CHECK (end_s >= start_s),
+  label        TEXT NOT NULL,
+  mean_score   REAL NOT NULL,
+  n_windows    INTEGER NOT NULL CHECK (n_windows >= 0),
+  modality     TEXT NOT NULL CHECK (length(modality) > 0)
+);
+CREATE INDEX segments_by_recording ON segments(recording_id, start_s);
+
+-- One line of the user's life log. Lines derived from a recording carry offset_ms (time since
+-- the recording's start) and, when its wall-clock start is known, t_utc_ms; free-text lines
+-- carry t_utc_ms only.
+CREATE TABLE log_entries (
+  id             INTEGER PRIMARY KEY,
+  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  recording_id   INTEGER REFERENCES recordings(id) ON DELETE CASCADE,
+  t_utc_ms       INTEGER,
+  offset_ms      INTEGER CHECK (offset_ms >= 0),
+  duration_ms    INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
+  modality       TEXT NOT NULL CHECK (length(modality) > 0),
+  text           TEXT NOT NULL,
+  created_utc_ms INTEGER NOT NULL,
+  CHECK (t_utc_ms IS NOT NULL OR offset_ms IS NOT NULL),
+  CHECK (offset_ms IS NULL OR recording_id IS NOT NULL)
+);
+CREATE INDEX log_entries_by_user_time ON log_entries(user_id, t_utc_ms);
+CREATE INDEX log_entries_by_recording ON log_entries(recording_id, offset_ms);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& schema_migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "users, devices, recordings, windows, labels, segments, log entries", kSchemaV1},
+  };
+  return migrations;
+}
+
+int latest_schema_version() { return schema_migrations().back().version; }
+
+int migrate(Database& db) {
+  int version = static_cast<int>(db.query_int64("PRAGMA user_version"));
+  for (const auto& step : schema_migrations()) {
+    if (step.version <= version) continue;
+    // IMMEDIATE + re-reading the version inside the lock: two processes opening a fresh
+    // file at once apply each step exactly once.
+    Transaction tx(db, Transaction::Mode::Immediate);
+    int current = static_cast<int>(db.query_int64("PRAGMA user_version"));
+    if (current < step.version) {
+      db.exec(step.sql);
+      db.exec("PRAGMA user_version = " + std::to_string(step.version));
+      tx.commit();
+      spdlog::info("log store {}: migrated to schema v{} ({})", db.path(), step.version, step.description);
+    } else {
+      tx.rollback();
+    }
+    version = std::max(version, step.version);
+  }
+  version = static_cast<int>(db.query_int64("PRAGMA user_version"));
+  if (version > latest_schema_version()) {
+    throw Error(ErrorKind::Database,
+                "database schema v" + std::to_string(version) + " is newer than this imu2clip supports (v" +
+                    std::to_string(latest_schema_version()) + "); upgrade imu2clip or use another database file",
+                ErrorContext{db.path(), 0, ""});
+  }
+  return version;
+}
+
+}  // namespace imu2clip

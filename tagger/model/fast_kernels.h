@@ -1,0 +1,43 @@
+#pragma once
+// Torch-free compute kernels of the fast encoder path. Each kernel set is compiled twice
+// (AVX-512 and baseline x86-64) from fast_kernels.inc; fast_kernels() picks one at run time
+// so the binary stays portable while the 2-core production machine gets 512-bit FMAs.
+//
+// Packed weight layouts (all float, 64-byte aligned by the caller):
+//   conv panels : [ceil(cout/8)][cin][k][8]       (8 output channels per block, zero padded)
+//   dense panels: [panels][K][G*16]               (G gate blocks of 16 output units per panel)
+#include <cstdint>
+
+namespace imu2clip::fast {
+
+struct KernelSet {
+  const char* name;
+
+  // One window: conv (no bias, dilation) then max-pool (kernel = stride = pool), optional ReLU.
+  // x: [cin][ldx] with ldx >= lin + 32 and the 32 floats after the last row readable;
+  // scratch: at least 8 * (round_up(lc, 32)) floats; out: [cout][ldo] rows of lc / pool values.
+  void (*conv_pool)(const float* x, int64_t ldx, int cin, int lin, const float* w, int cout,
+                    int ksize, int dilation, int pool, bool relu, float* scratch, float* out,
+                    int64_t ldo);
+
+  // gates is 1 or 3. C[r][p*G*16 + j] = bias[p*G*16 + j] + sum_k A[r][k] * W[p][k][j] for r < rows, p < panels.
+  void (*dense)(int64_t rows, const float* a, int64_t lda, int k, const float* w, int panels,
+                int gates, const float* bias, float* c, int64_t ldc);
+
+  // One GRU step for `panels` blocks of 16 hidden units (gates r, z, n as in torch.nn.GRU):
+  // gi: [rows][panels*48] input projections (+ b_ih, + b_hh for r and z);
+  // w:  [panels][hp][48] recurrent weights; b_hn: [panels*16];
+  // h_old / h_new: [rows][ldh], both offset to the first unit of the first panel
+  // for the gate update, while the recurrent product reads all of h_old_full[r][0..hp).
+  void (*gru_step)(int64_t rows, const float* h_old_full, const float* h_old, float* h_new,
+                   int64_t ldh, int hp, const float* w, int panels, const float* gi,
+                   int64_t ldgi, const float* b_hn, bool first_step);
+
+  // Rows scaled to unit L2 norm: out[r][0..dim) = x[r][0..dim) / max(|x[r]|, 1e-12).
+  void (*l2_normalise)(int64_t rows, const float* x, int64_t ldx, int dim, float* out);
+};
+
+const KernelSet& fast_kernels();          // the best set this CPU supports
+const KernelSet& baseline_kernels();      // portable set, for tests of the dispatch itself
+
+}  // namespace imu2clip::fast

@@ -1,0 +1,18 @@
+#include "tagger/text/text_tower.h"
+
+#include "common/error.h"
+#include "tagger/text/lexical_tower.h"
+
+namespace imu2clip {
+
+std::vector<std::string> text_tower_ids() { return {LexicalTower::kId}; }
+
+std::unique_ptr<TextTower> make_text_tower(const std::string& id, const nlohmann::json& params) {
+  if (id == LexicalTower::kId) return std::make_unique<LexicalTower>(LexicalTowerParams::from_json(params));
+  std::string known;
+  for (const auto& k : text_tower_ids()) known += (known.empty() ? "" : ", ") + k;
+  throw Error(ErrorKind::InvalidInput, "unknown text tower '" + id + "' (known: " + known + ")",
+              ErrorContext{"", 0, "text_tower"});
+}
+
+}  // namespace imu2clip
