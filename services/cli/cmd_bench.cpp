@@ -26,7 +26,7 @@ struct BenchArgs {
   int batch = 64, threads = 0, repeats = 5;
   double seconds = 3.0, hours = 24.0;
   std::string model, input, work_dir;
-  bool json = false, keep = false;
+  bool json = false, keep = false, reference = false;
 };
 
 int default_threads(int t) {
@@ -35,22 +35,25 @@ int default_threads(int t) {
 
 int run_bench_encoder(const BenchArgs& a) {
   const int threads = default_threads(a.threads);
+  ModelBundle b = !a.model.empty()
+                      ? load_bundle(a.model)
+                      : make_untrained_bundle(EncoderOptions::official(), "lexical-v1", nlohmann::json::object(),
+                                              {"walking"}, /*seed=*/1);
+  std::string name = !a.model.empty() ? a.model : "official-layer-sizes";
   std::unique_ptr<WindowEncoder> enc;
-  std::string name;
-  if (!a.model.empty()) {
-    ModelBundle b = load_bundle(a.model);
-    enc = make_window_encoder(b, threads);
-    name = a.model;
+  if (a.reference) {
+    enc = make_module_window_encoder(b.encoder, b.encoder_weights, threads);
+    name += " (torch module forward)";
   } else {
-    enc = make_random_window_encoder(EncoderOptions::official(), 1, threads);
-    name = "official-layer-sizes";
+    enc = make_window_encoder(b, threads);
   }
   EncoderBenchResult r = bench_encoder(*enc, a.batch, a.seconds, 3);
   r.model = name;
   if (a.json) {
     nlohmann::json j = {{"windows_per_s", r.windows_per_s}, {"batch", r.batch}, {"threads", r.threads},
                         {"window_samples", r.window_samples}, {"windows", r.windows},
-                        {"seconds", r.seconds}, {"model", r.model}};
+                        {"seconds", r.seconds}, {"model", r.model},
+                        {"path", a.reference ? "torch-module" : "fused"}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("encoder %s: %.1f windows/s (batch %d, %d threads, %d samples/window, %lld windows in %.2f s)\n",
@@ -129,6 +132,7 @@ Runner add_bench_command(CLI::App& app) {
   enc->add_option("--model", a->model, "Bundle to measure (default: the official encoder's layer sizes)");
   enc->add_option("--seconds", a->seconds, "Measure for at least this long")->check(CLI::PositiveNumber);
   enc->add_flag("--json", a->json, "One JSON object on stdout");
+  enc->add_flag("--reference", a->reference, "Measure the plain libtorch module forward instead of the fused path");
   auto* tag = cmd->add_subcommand("tag", "End-to-end tagging throughput: CSV -> windows -> SQLite");
   tag->add_option("--hours", a->hours, "Length of the synthetic recording")->check(CLI::PositiveNumber);
   tag->add_option("--input", a->input, "Tag this file instead of a synthetic one")->check(CLI::ExistingFile);

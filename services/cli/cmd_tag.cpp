@@ -148,7 +148,7 @@ Runner add_tag_command(CLI::App& app) {
   cmd->add_option("--batch", a->batch, "Windows per encoder call and per transaction")->check(CLI::Range(1, 65536));
   cmd->add_option("--jsonl", a->jsonl, "Also write one JSON line per window to this file");
   cmd->add_option("--user", a->user, "Owner of the recordings in the store");
-  cmd->add_option("--tz", a->tz, "IANA time zone of the recordings (default: the user's, else UTC)");
+  cmd->add_option("--tz", a->tz, "IANA time zone of the recordings (default: the user's, else this machine's)");
   cmd->add_flag("--force", a->force, "Re-tag recordings already tagged with this model");
   cmd->add_flag("--print-log", a->print_log, "Print the user's log when done");
   cmd->add_flag("--no-progress", a->no_progress, "No progress output");

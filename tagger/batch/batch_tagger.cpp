@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "storage/log_store.h"
+#include "storage/time_zone.h"
 #include "tagger/io/imu_csv.h"
 #include "tagger/model/bundle.h"
 #include "tagger/model/window_encoder.h"
@@ -105,7 +106,9 @@ struct BatchTagger::Impl {
     if (opt.batch_windows < 1) opt.batch_windows = 1;
 
     auto user = store.find_user(opt.user);
-    tz = !opt.tz.empty() ? opt.tz : (user ? user->tz : std::string("UTC"));
+    // A new user's log is shown in this machine's zone unless told otherwise.
+    tz = !opt.tz.empty() ? opt.tz : (user ? user->tz : system_time_zone());
+    validate_time_zone(tz);
     user_id = user ? user->id : store.ensure_user(opt.user, tz);
     device_id = store.ensure_device(user_id, opt.device, "imu");
     if (!opt.jsonl_path.empty()) {

@@ -136,7 +136,8 @@ std::string dump_json(const nlohmann::json& j, const std::string& path, const st
 
 }  // namespace
 
-void save_bundle(const std::string& path, ModelBundle& bundle, DType weight_dtype) {
+namespace {
+SafetensorsFile bundle_to_safetensors(const std::string& path, const ModelBundle& bundle, DType weight_dtype) {
   auto invalid = [&path](const std::string& key, const std::string& what) {
     throw Error(ErrorKind::InvalidInput, what, ErrorContext{path, 0, key});
   };
@@ -187,10 +188,19 @@ void save_bundle(const std::string& path, ModelBundle& bundle, DType weight_dtyp
       {"templates", dump_json(bank.templates, path, "templates")},
       {"provenance", dump_json(bundle.provenance, path, "provenance")},
   };
-  const std::string id = content_hash(file);
-  file.metadata["model_id"] = id;
+  file.metadata["model_id"] = content_hash(file);
+  return file;
+}
+}  // namespace
+
+void save_bundle(const std::string& path, ModelBundle& bundle, DType weight_dtype) {
+  SafetensorsFile file = bundle_to_safetensors(path, bundle, weight_dtype);
   write_safetensors(path, file);
-  bundle.model_id = id;
+  bundle.model_id = file.metadata.at("model_id");
+}
+
+std::string compute_model_id(const ModelBundle& bundle, DType weight_dtype) {
+  return bundle_to_safetensors("<in-memory bundle>", bundle, weight_dtype).metadata.at("model_id");
 }
 
 ModelBundle load_bundle(const std::string& path) { return bundle_from_safetensors(read_safetensors(path), path); }

@@ -27,6 +27,8 @@ struct ModelBundle {
 
 // Writes atomically; fills bundle.model_id.
 void save_bundle(const std::string& path, ModelBundle& bundle, DType weight_dtype = DType::F32);
+// The model_id save_bundle would give, without writing a file (for bundles built in memory).
+std::string compute_model_id(const ModelBundle& bundle, DType weight_dtype = DType::F32);
 // Throws Error(Corrupt / InvalidInput) naming the file and the bad key or tensor: wrong
 // format tag or version, missing metadata, label bank shape != (labels, embed dim), etc.
 ModelBundle load_bundle(const std::string& path);

@@ -32,6 +32,7 @@ ModelBundle make_untrained_bundle(const EncoderOptions& options, const std::stri
   ImuEncoder module(options);
   bundle.encoder_weights = export_weights(*module);
   bundle.provenance = {{"kind", "untrained"}, {"seed", seed}};
+  bundle.model_id = compute_model_id(bundle);
   return bundle;
 }
 
