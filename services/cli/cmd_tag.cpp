@@ -125,7 +125,7 @@ int run_tag(const TagArgs& a) {
   print_summary(summary);
   if (a.print_log) print_user_log(store, a.user, stdout);
   if (summary.interrupted) return 130;
-  const bool any_ok = summary.recordings.size() > summary.count(RecordingOutcome::Status::Skipped);
+  const bool any_ok = static_cast<int64_t>(summary.recordings.size()) > summary.count(RecordingOutcome::Status::Skipped);
   return any_ok ? 0 : 1;
 }
 
