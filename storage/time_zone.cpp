@@ -144,6 +144,7 @@ void validate_time_zone(const std::string& name) {
   if (is_valid_time_zone(name)) return;
   std::string message = "unknown time zone '" + name + "'";
   if (auto match = close_match(name)) message += "; did you mean '" + *match + "'?";
+  else message += ".";
   message += " Use an IANA name such as 'Europe/Berlin', 'America/Los_Angeles' or 'UTC'";
   throw Error(ErrorKind::InvalidInput, message, ErrorContext{"", 0, "tz"});
 }
