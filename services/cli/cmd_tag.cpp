@@ -39,7 +39,6 @@ class ProgressObserver : public TagObserver {
   void on_recording_start(size_t index, const TagJob& job, int64_t windows) override {
     state_.current = job.source_key;
     // The estimate from metadata is replaced by real counts as recordings are read.
-    planned_ += windows;
     state_.units_total = std::max(state_.units_total, state_.units_done + windows);
     draw(false);
   }
@@ -63,7 +62,6 @@ class ProgressObserver : public TagObserver {
   }
   ProgressBar bar_;
   ProgressState state_;
-  int64_t planned_ = 0;
   bool enabled_;
 };
 

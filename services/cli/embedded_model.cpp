@@ -1,11 +1,5 @@
 #include "services/cli/embedded_model.h"
 
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
-
-#include "common/error.h"
-
 #ifdef IMU2CLIP_EMBEDDED_MODEL
 // Symbols from embedded_model_blob.S (.incbin of models/default.safetensors).
 extern "C" const unsigned char imu2clip_default_model_begin[];

@@ -226,7 +226,7 @@ struct BatchTagger::Impl {
         }
         tags.push_back(std::move(t));
       }
-      const double next_start = e < windows.size() ? windows[e].start_s : signal_end(signal);
+      const double next_start = e < windows.size() ? windows[e].start_s : signal.time_of(signal.size());
       if (!tags.empty() || next_start > resume_from_s) store.append_windows(recording_id, tags, next_start);
       windows_done_total += static_cast<int64_t>(e - b);
       if (obs) obs->on_windows(windows_done_total);
@@ -257,10 +257,6 @@ struct BatchTagger::Impl {
     out.segments = static_cast<int64_t>(rows.size());
     write_jsonl(job.source_key, recording_id);
     return out;
-  }
-
-  static double signal_end(const UniformSignal& s) {
-    return s.t0_s + static_cast<double>(s.size()) / s.rate_hz;
   }
 };
 

@@ -134,9 +134,6 @@ std::string dump_json(const nlohmann::json& j, const std::string& path, const st
   }
 }
 
-}  // namespace
-
-namespace {
 SafetensorsFile bundle_to_safetensors(const std::string& path, const ModelBundle& bundle, DType weight_dtype) {
   auto invalid = [&path](const std::string& key, const std::string& what) {
     throw Error(ErrorKind::InvalidInput, what, ErrorContext{path, 0, key});
