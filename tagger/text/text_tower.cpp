@@ -2,13 +2,17 @@
 
 #include "common/error.h"
 #include "tagger/text/lexical_tower.h"
+#include "tagger/text/wordnet_tower.h"
+#include "tagger/text/wordvec_tower.h"
 
 namespace imu2clip {
 
-std::vector<std::string> text_tower_ids() { return {LexicalTower::kId}; }
+std::vector<std::string> text_tower_ids() { return {LexicalTower::kId, WordNetTower::kId, WordVecTower::kId}; }
 
 std::unique_ptr<TextTower> make_text_tower(const std::string& id, const nlohmann::json& params) {
   if (id == LexicalTower::kId) return std::make_unique<LexicalTower>(LexicalTowerParams::from_json(params));
+  if (id == WordNetTower::kId) return std::make_unique<WordNetTower>(WordNetTowerParams::from_json(params));
+  if (id == WordVecTower::kId) return std::make_unique<WordVecTower>(WordVecTowerParams::from_json(params));
   std::string known;
   for (const auto& k : text_tower_ids()) known += (known.empty() ? "" : ", ") + k;
   throw Error(ErrorKind::InvalidInput, "unknown text tower '" + id + "' (known: " + known + ")",
