@@ -1,0 +1,80 @@
+#include "tagger/train/augment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "tagger/text/stable_hash.h"
+
+namespace imu2clip {
+
+uint64_t TrainRng::next() { return splitmix64(state_); }
+
+double TrainRng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+double TrainRng::normal() {
+  const double u1 = std::max(uniform(), 1e-300), u2 = uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+TrainRng derive_rng(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {
+  Fnv1a64 h;
+  h.update_u64(seed).update_u64(a).update_u64(b).update_u64(c);
+  return TrainRng(h.digest());
+}
+
+void random_rotation(TrainRng& rng, float m[9]) {
+  // Uniform unit quaternion (Shoemake 1992), then its rotation matrix.
+  const double u1 = rng.uniform(), u2 = rng.uniform(), u3 = rng.uniform();
+  const double a = std::sqrt(1 - u1), b = std::sqrt(u1);
+  const double w = a * std::sin(2 * M_PI * u2), x = a * std::cos(2 * M_PI * u2);
+  const double y = b * std::sin(2 * M_PI * u3), z = b * std::cos(2 * M_PI * u3);
+  const double r[9] = {1 - 2 * (y * y + z * z), 2 * (x * y - z * w),     2 * (x * z + y * w),
+                       2 * (x * y + z * w),     1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
+                       2 * (x * z - y * w),     2 * (y * z + x * w),     1 - 2 * (x * x + y * y)};
+  for (int i = 0; i < 9; ++i) m[i] = static_cast<float>(r[i]);
+}
+
+void augment_window(float* x, int samples, const AugmentOptions& o, TrainRng& rng) {
+  const size_t T = static_cast<size_t>(samples);
+  if (o.rotate) {
+    float m[9];
+    random_rotation(rng, m);
+    for (int sensor = 0; sensor < 2; ++sensor) {
+      float* cx = x + (sensor * 3 + 0) * T;
+      float* cy = x + (sensor * 3 + 1) * T;
+      float* cz = x + (sensor * 3 + 2) * T;
+      for (size_t t = 0; t < T; ++t) {
+        const float vx = cx[t], vy = cy[t], vz = cz[t];
+        cx[t] = m[0] * vx + m[1] * vy + m[2] * vz;
+        cy[t] = m[3] * vx + m[4] * vy + m[5] * vz;
+        cz[t] = m[6] * vx + m[7] * vy + m[8] * vz;
+      }
+    }
+  }
+  if (o.scale) {
+    const float gain = static_cast<float>(rng.uniform(1 - o.scale_range, 1 + o.scale_range));
+    for (size_t i = 0; i < 6 * T; ++i) x[i] *= gain;
+  }
+  if (o.jitter) {
+    for (int c = 0; c < 6; ++c) {
+      const double sd = c < 3 ? o.jitter_accel : o.jitter_gyro;
+      for (size_t t = 0; t < T; ++t) x[c * T + t] += static_cast<float>(sd * rng.normal());
+    }
+  }
+  if (o.shift) {
+    const long max_shift = std::lround(o.shift_fraction * samples);
+    if (max_shift > 0) {
+      const long shift = static_cast<long>(rng.below(2 * max_shift + 1)) - max_shift;
+      std::vector<float> row(T);
+      for (int c = 0; c < 6; ++c) {
+        float* ch = x + c * T;
+        for (long t = 0; t < static_cast<long>(T); ++t)
+          row[t] = ch[std::clamp<long>(t - shift, 0, static_cast<long>(T) - 1)];
+        std::copy(row.begin(), row.end(), ch);
+      }
+    }
+  }
+}
+
+}  // namespace imu2clip

@@ -1,0 +1,105 @@
+#include "tagger/train/batch_loader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "tagger/train/augment.h"
+
+namespace imu2clip {
+
+int64_t batches_per_epoch(size_t windows, const BatchPlanOptions& plan) {
+  const auto b = static_cast<size_t>(plan.batch_size);
+  int64_t n = static_cast<int64_t>(plan.drop_last ? windows / b : (windows + b - 1) / b);
+  // An epoch of fewer windows than one batch still trains on what there is.
+  if (n == 0 && windows >= 2) n = 1;
+  return plan.max_batches > 0 ? std::min(n, plan.max_batches) : n;
+}
+
+BatchLoader::BatchLoader(const TrainingData& data, const TextTargets& targets, const AugmentOptions& augment,
+                         BatchPlanOptions plan, uint64_t seed, int64_t epoch, int prefetch)
+    : data_(data), targets_(targets), augment_(augment), plan_(plan), seed_(seed), epoch_(epoch),
+      prefetch_(static_cast<size_t>(std::max(1, prefetch))) {
+  order_.resize(data.size());
+  std::iota(order_.begin(), order_.end(), size_t{0});
+  if (plan_.shuffle) {
+    TrainRng rng = derive_rng(seed_, 0x5u, static_cast<uint64_t>(epoch_));
+    for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
+  }
+  batches_ = batches_per_epoch(data.size(), plan_);
+  thread_ = std::thread([this] { run(); });
+}
+
+BatchLoader::~BatchLoader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+TrainBatch BatchLoader::assemble(int64_t index) const {
+  TrainBatch b;
+  b.index = index;
+  const size_t begin = static_cast<size_t>(index) * plan_.batch_size;
+  const size_t end = std::min(order_.size(), begin + plan_.batch_size);
+  b.size = static_cast<int>(end - begin);
+  const size_t floats = static_cast<size_t>(data_.channels) * data_.samples;
+  b.imu.resize(b.size * floats);
+  if (data_.has_video()) b.video_row.resize(b.size);
+  TrainRng rng = derive_rng(seed_, 0xA0u, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(index));
+  for (int k = 0; k < b.size; ++k) {
+    const size_t i = order_[begin + k];
+    float* dst = b.imu.data() + k * floats;
+    std::copy(data_.window(i), data_.window(i) + floats, dst);
+    if (plan_.augment && augment_.any()) augment_window(dst, data_.samples, augment_, rng);
+    const int text = data_.text[i];
+    const int count = targets_.count[text];
+    const int pick = plan_.random_template && count > 1 ? static_cast<int>(rng.below(count)) : 0;
+    b.target_row.push_back(targets_.offset[text] + pick);
+    b.text.push_back(text);
+    if (data_.has_video()) b.video_row[k] = data_.video[i];
+  }
+  return b;
+}
+
+void BatchLoader::run() {
+  for (int64_t index = 0; index < batches_; ++index) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      cv_.wait(lock, [&] { return stop_ || queue_.size() < prefetch_; });
+      if (stop_) return;
+    }
+    bool failed = false;
+    try {
+      TrainBatch b = assemble(index);
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(b));
+      ++produced_;
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      failure_ = std::current_exception();
+      produced_ = batches_;
+      failed = true;
+    }
+    cv_.notify_all();
+    if (failed) return;
+  }
+}
+
+std::optional<TrainBatch> BatchLoader::next() {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait(lock, [&] { return !queue_.empty() || failure_ || produced_ >= batches_; });
+  wait_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (failure_) std::rethrow_exception(failure_);
+  if (queue_.empty()) return std::nullopt;
+  TrainBatch b = std::move(queue_.front());
+  queue_.pop_front();
+  lock.unlock();
+  cv_.notify_all();
+  return b;
+}
+
+}  // namespace imu2clip

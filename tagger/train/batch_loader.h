@@ -1,0 +1,77 @@
+#pragma once
+// Assembles training batches on a background thread (copy, augment, pick a prompt template per
+// window) while the optimiser step runs, so the step never waits on data. Torch-free: a batch
+// is plain vectors the trainer wraps into tensors. Batches depend only on (seed, epoch, batch
+// index), never on timing, so a resumed run replays the same batches.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "tagger/train/train_options.h"
+#include "tagger/train/training_data.h"
+
+namespace imu2clip {
+
+struct TrainBatch {
+  int64_t index = 0;                // batch number within the epoch
+  int size = 0;
+  std::vector<float> imu;           // size x channels x samples
+  std::vector<int64_t> target_row;  // row of TextTargets::rows per window
+  std::vector<int64_t> text;        // text id per window (same id = same target text)
+  std::vector<int64_t> video_row;   // row of TrainingData::video_embeddings, -1 = none (empty if no video)
+};
+
+struct BatchPlanOptions {
+  int batch_size = 64;
+  bool shuffle = true;
+  bool augment = true;              // apply TrainOptions::augment
+  bool random_template = true;      // false: always the text's first row
+  bool drop_last = true;            // a short last batch would change the negatives' count
+  int64_t max_batches = 0;          // 0 = all
+};
+
+// Number of batches an epoch yields.
+int64_t batches_per_epoch(size_t windows, const BatchPlanOptions& plan);
+
+class BatchLoader {
+ public:
+  BatchLoader(const TrainingData& data, const TextTargets& targets, const AugmentOptions& augment,
+              BatchPlanOptions plan, uint64_t seed, int64_t epoch, int prefetch);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // The next batch, or nullopt at the end of the epoch. Rethrows a loader-thread failure.
+  std::optional<TrainBatch> next();
+  double wait_seconds() const { return wait_s_; }  // time next() spent blocked on the loader
+  int64_t batches() const { return batches_; }
+
+ private:
+  void run();
+  TrainBatch assemble(int64_t index) const;
+
+  const TrainingData& data_;
+  const TextTargets& targets_;
+  AugmentOptions augment_;
+  BatchPlanOptions plan_;
+  uint64_t seed_;
+  int64_t epoch_;
+  size_t prefetch_;
+  std::vector<size_t> order_;
+  int64_t batches_ = 0;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<TrainBatch> queue_;
+  int64_t produced_ = 0;
+  bool stop_ = false;
+  std::exception_ptr failure_;
+  double wait_s_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace imu2clip

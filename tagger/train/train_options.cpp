@@ -1,0 +1,67 @@
+#include "tagger/train/train_options.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace imu2clip {
+namespace {
+
+[[noreturn]] void invalid(const std::string& field, const std::string& message) {
+  throw Error(ErrorKind::InvalidInput, message, ErrorContext{"", 0, field});
+}
+
+}  // namespace
+
+AugmentOptions AugmentOptions::parse(const std::string& list) {
+  AugmentOptions a;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.empty() || item == "none") continue;
+    if (item == "rot" || item == "rotate" || item == "rotation") a.rotate = true;
+    else if (item == "scale") a.scale = true;
+    else if (item == "jitter") a.jitter = true;
+    else if (item == "shift") a.shift = true;
+    else invalid("augment", "unknown augmentation '" + item + "'; use a comma list of rot, scale, jitter, shift (or none)");
+  }
+  return a;
+}
+
+std::string AugmentOptions::to_string() const {
+  std::string s;
+  auto add = [&](bool on, const char* name) {
+    if (on) s += (s.empty() ? "" : ",") + std::string(name);
+  };
+  add(rotate, "rot");
+  add(scale, "scale");
+  add(jitter, "jitter");
+  add(shift, "shift");
+  return s.empty() ? "none" : s;
+}
+
+double TrainOptions::effective_lr() const {
+  if (lr > 0) return lr;
+  return optimizer == "adagrad" ? 0.01 : 2e-4;
+}
+
+void TrainOptions::validate() const {
+  if (batch_size < 2) invalid("batch", "the batch size must be at least 2 (in-batch negatives)");
+  if (epochs < 1) invalid("epochs", "train for at least one epoch");
+  if (optimizer != "adam" && optimizer != "adagrad") invalid("optimizer", "the optimizer must be adam or adagrad");
+  if (lr < 0 || !std::isfinite(lr)) invalid("lr", "the learning rate must be positive (0 = the optimizer's default)");
+  if (weight_decay < 0) invalid("weight_decay", "weight decay must not be negative");
+  if (schedule != "cosine" && schedule != "none") invalid("schedule", "the LR schedule must be cosine or none");
+  if (warmup_steps < 0) invalid("warmup", "warm-up steps must not be negative");
+  if (grad_clip < 0) invalid("grad_clip", "the gradient clipping norm must not be negative (0 = off)");
+  if (!(temperature >= 0.01 && temperature <= 1.0)) invalid("temperature", "the temperature must be in [0.01, 1]");
+  if (threads < 0) invalid("threads", "the thread count must not be negative (0 = all cores)");
+  if (device != "auto" && device != "cpu" && device != "cuda") invalid("device", "the device must be auto, cpu or cuda");
+  if (resume && checkpoint_dir.empty()) invalid("resume", "--resume needs --checkpoint-dir");
+  if (max_steps_per_epoch < 0) invalid("max_steps_per_epoch", "must not be negative");
+  if (prefetch_batches < 1) invalid("prefetch_batches", "prefetch at least one batch");
+}
+
+}  // namespace imu2clip

@@ -1,0 +1,55 @@
+#pragma once
+// Everything that shapes a contrastive pretraining run. Torch-free (the CLI fills it).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace imu2clip {
+
+// Augmentations applied to training windows only (never to validation).
+struct AugmentOptions {
+  bool rotate = false;        // one random 3D rotation of the sensor frame (accel and gyro alike)
+  bool scale = false;         // one random gain per window, uniform in [1 - scale_range, 1 + scale_range]
+  bool jitter = false;        // Gaussian noise: jitter_accel m/s^2 and jitter_gyro rad/s standard deviation
+  bool shift = false;         // roll the window by up to shift_fraction of its length (edges repeated)
+  double scale_range = 0.1;
+  double jitter_accel = 0.05;
+  double jitter_gyro = 0.005;
+  double shift_fraction = 0.1;
+
+  bool any() const { return rotate || scale || jitter || shift; }
+  // "rot,scale,jitter,shift" (any subset; "" or "none" = no augmentation). Throws Error(InvalidInput).
+  static AugmentOptions parse(const std::string& list);
+  std::string to_string() const;
+};
+
+struct TrainOptions {
+  int batch_size = 64;
+  int epochs = 10;
+  std::string optimizer = "adam";  // adam (official code, lr 2e-4) | adagrad (paper, lr 0.01, eps 1e-8)
+  double lr = 0;                   // 0 = the optimizer's default above
+  double weight_decay = 0;
+  std::string schedule = "cosine"; // cosine (to 0 after warmup) | none (constant after warmup)
+  int warmup_steps = 50;           // linear warm-up from 0
+  double grad_clip = 1.0;          // max global gradient norm; 0 = no clipping
+  double temperature = 0.07;       // initial (or fixed) softmax temperature
+  bool learn_temperature = false;  // learn log(1/T), clamped to T in [0.01, 1]
+  // Class-label data puts many identical texts in one batch: with this on, every window whose
+  // target text is the same is a positive (MIL-NCE: -log of the probability mass on all
+  // positives) instead of a false negative. See contrastive_loss.h.
+  bool multi_positive = true;
+  AugmentOptions augment;
+  uint64_t seed = 1;
+  int threads = 0;                 // torch intra-op threads; 0 = all cores
+  std::string device = "auto";     // auto (CUDA when available) | cpu | cuda
+  std::string checkpoint_dir;      // "" = no checkpoints
+  bool resume = false;             // continue from checkpoint_dir's last epoch
+  int max_steps_per_epoch = 0;     // 0 = whole epoch (for benchmarks and tests)
+  int prefetch_batches = 3;        // batches assembled ahead on the loader thread
+
+  double effective_lr() const;
+  // Throws Error(InvalidInput) naming the offending field.
+  void validate() const;
+};
+
+}  // namespace imu2clip
