@@ -107,6 +107,26 @@ void validate_log_entry(const LogEntry& e, size_t index) {
   require_non_empty(e.text, where + ".text");
 }
 
+// Binds every entry to the recording, filling whichever of the two times can be derived.
+std::vector<LogEntry> bind_recording_entries(const RecordingRow& rec, const std::vector<LogEntry>& entries) {
+  std::vector<LogEntry> rows = entries;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto& e = rows[i];
+    std::string where = "entries[" + std::to_string(i) + "]";
+    if (e.user_id != 0 && e.user_id != rec.user_id) invalid(where + ".user_id", "entry belongs to another user");
+    if (e.recording_id && *e.recording_id != rec.id) {
+      invalid(where + ".recording_id", "entry belongs to another recording");
+    }
+    e.user_id = rec.user_id;
+    e.recording_id = rec.id;
+    if (!e.offset_ms && e.t_utc_ms && rec.start_utc_ms) e.offset_ms = *e.t_utc_ms - *rec.start_utc_ms;
+    if (!e.offset_ms) invalid(where + ".offset_ms", "entries of a recording need offset_ms (time since its start)");
+    if (!e.t_utc_ms && rec.start_utc_ms) e.t_utc_ms = *rec.start_utc_ms + *e.offset_ms;
+    validate_log_entry(e, i);
+  }
+  return rows;
+}
+
 }  // namespace
 
 LogStore::LogStore(const std::string& path, DatabaseOptions options) : db_(path, options) {
@@ -296,22 +316,7 @@ void LogStore::complete_recording(int64_t recording_id, const std::vector<Segmen
   auto rec = recording(recording_id);
   if (!rec) throw Error(ErrorKind::NotFound, "no recording with id " + std::to_string(recording_id));
 
-  // Bind every entry to this recording, filling whichever of the two times can be derived.
-  std::vector<LogEntry> rows = entries;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    auto& e = rows[i];
-    std::string where = "entries[" + std::to_string(i) + "]";
-    if (e.user_id != 0 && e.user_id != rec->user_id) invalid(where + ".user_id", "entry belongs to another user");
-    if (e.recording_id && *e.recording_id != recording_id) {
-      invalid(where + ".recording_id", "entry belongs to another recording");
-    }
-    e.user_id = rec->user_id;
-    e.recording_id = recording_id;
-    if (!e.offset_ms && e.t_utc_ms && rec->start_utc_ms) e.offset_ms = *e.t_utc_ms - *rec->start_utc_ms;
-    if (!e.offset_ms) invalid(where + ".offset_ms", "entries of a recording need offset_ms (time since its start)");
-    if (!e.t_utc_ms && rec->start_utc_ms) e.t_utc_ms = *rec->start_utc_ms + *e.offset_ms;
-    validate_log_entry(e, i);
-  }
+  std::vector<LogEntry> rows = bind_recording_entries(*rec, entries);
 
   int64_t now = now_utc_ms();
   Transaction tx(db_);
@@ -423,11 +428,181 @@ int64_t LogStore::add_log_entries(const std::vector<LogEntry>& entries) {
   return static_cast<int64_t>(entries.size());
 }
 
+// ------------------------------------------------------------------ live streams
+
+LiveAppendResult LogStore::append_live_samples(const LiveAppendRequest& r) {
+  require_non_empty(r.device, "device");
+  require_non_empty(r.model_id, "model_id");
+  if (r.n == 0 || !r.t_utc_ms || !r.values) invalid("t_utc_ms", "a batch needs at least one sample");
+  if (r.max_gap_ms < 0) invalid("max_gap_ms", "max_gap_ms must be >= 0");
+  const UserRow owner = user(r.user_id);
+  const int64_t now = now_utc_ms();
+
+  Transaction tx(db_);
+  db_.cached("INSERT INTO devices(user_id, name, kind, created_utc_ms) VALUES(?1, ?2, ?3, ?4) "
+             "ON CONFLICT(user_id, name) DO NOTHING")
+      ->bind_all(r.user_id, r.device, r.device_kind, now)
+      .run();
+  LiveAppendResult out;
+  {
+    auto select = db_.cached("SELECT id FROM devices WHERE user_id = ?1 AND name = ?2");
+    select->bind_all(r.user_id, r.device).step();
+    out.device_id = select->column_int64(0);
+  }
+
+  std::optional<int64_t> current, last_t, current_start;
+  bool same_model = false;
+  {
+    auto stream = db_.cached(
+        "SELECT s.recording_id, s.last_t_utc_ms, rec.model_id, rec.start_utc_ms FROM live_streams s "
+        "LEFT JOIN recordings rec ON rec.id = s.recording_id WHERE s.device_id = ?1");
+    if (stream->bind_all(out.device_id).step()) {
+      current = stream->column_optional_int64(0);
+      last_t = stream->column_int64(1);
+      same_model = current && !stream->column_is_null(2) && stream->column_text(2) == r.model_id;
+      current_start = stream->column_optional_int64(3);
+    }
+  }
+  if (last_t && r.t_utc_ms[0] <= *last_t) {
+    invalid("t_utc_ms[0]", "t_utc_ms[0] = " + std::to_string(r.t_utc_ms[0]) +
+                               " is not after the last sample already stored for device '" + r.device + "' (" +
+                               std::to_string(*last_t) + "); send each device's samples in time order, once");
+  }
+  // A session without a known start cannot place its windows: start a new one.
+  bool usable = current && same_model && current_start;
+
+  auto create = db_.cached(
+      "INSERT INTO recordings(user_id, device_id, source_key, source_path, start_utc_ms, tz, duration_s, "
+      "modality, model_id, status, tagged_until_s, meta_json, created_utc_ms, updated_utc_ms) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, 'imu', ?7, 'tagging', 0, ?8, ?9, ?9)");
+  auto insert = db_.cached(
+      "INSERT INTO live_samples(recording_id, t_utc_ms, ax, ay, az, gx, gy, gz) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  int64_t prev_t = last_t.value_or(0);
+  for (size_t i = 0; i < r.n; ++i) {
+    const int64_t t = r.t_utc_ms[i];
+    if (i > 0 && t <= prev_t) {
+      invalid("t_utc_ms[" + std::to_string(i) + "]", "timestamps must be strictly increasing");
+    }
+    if (!usable || t - prev_t > r.max_gap_ms) {
+      if (current) out.closed_recordings.push_back(*current);
+      const std::string key = "live:" + r.device + ":" + std::to_string(t);
+      const nlohmann::json meta = {{"live", true}, {"device", r.device}};
+      create->bind_all(r.user_id, out.device_id, key, "live:" + r.device, t, owner.tz, r.model_id, meta.dump(), now);
+      create->run();
+      current = db_.last_insert_rowid();
+      current_start = t;
+      usable = true;
+      out.parts.push_back({*current, t, t, t, 0, true});
+    } else if (out.parts.empty()) {
+      out.parts.push_back({*current, *current_start, t, t, 0, false});
+    }
+    const auto& v = r.values[i];
+    insert->bind_all(*current, t, static_cast<double>(v[0]), static_cast<double>(v[1]), static_cast<double>(v[2]),
+                     static_cast<double>(v[3]), static_cast<double>(v[4]), static_cast<double>(v[5]));
+    insert->run();
+    out.parts.back().last_t_utc_ms = t;
+    ++out.parts.back().samples;
+    prev_t = t;
+  }
+  db_.cached("INSERT INTO live_streams(device_id, recording_id, last_t_utc_ms, updated_utc_ms) "
+             "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(device_id) DO UPDATE SET recording_id = excluded.recording_id, "
+             "last_t_utc_ms = excluded.last_t_utc_ms, updated_utc_ms = excluded.updated_utc_ms")
+      ->bind_all(out.device_id, *current, prev_t, now)
+      .run();
+  tx.commit();
+  return out;
+}
+
+std::vector<LiveSample> LogStore::live_samples(int64_t recording_id, int64_t from_utc_ms, int64_t to_utc_ms,
+                                               int64_t limit) {
+  auto s = db_.cached(
+      "SELECT t_utc_ms, ax, ay, az, gx, gy, gz FROM live_samples "
+      "WHERE recording_id = ?1 AND t_utc_ms >= ?2 AND t_utc_ms < ?3 ORDER BY t_utc_ms LIMIT ?4");
+  s->bind_all(recording_id, from_utc_ms, to_utc_ms, limit);
+  std::vector<LiveSample> out;
+  while (s->step()) {
+    LiveSample x;
+    x.t_utc_ms = s->column_int64(0);
+    for (int c = 0; c < 6; ++c) x.v[static_cast<size_t>(c)] = static_cast<float>(s->column_double(c + 1));
+    out.push_back(x);
+  }
+  return out;
+}
+
+int64_t LogStore::delete_live_samples(int64_t recording_id, int64_t before_utc_ms) {
+  db_.cached("DELETE FROM live_samples WHERE recording_id = ?1 AND t_utc_ms < ?2")
+      ->bind_all(recording_id, before_utc_ms)
+      .run();
+  return db_.changes();
+}
+
+int64_t LogStore::trim_live_samples(int64_t recording_id, int64_t t_utc_ms) {
+  db_.cached(
+         "DELETE FROM live_samples WHERE recording_id = ?1 AND t_utc_ms < "
+         "(SELECT max(t_utc_ms) FROM live_samples WHERE recording_id = ?1 AND t_utc_ms <= ?2)")
+      ->bind_all(recording_id, t_utc_ms)
+      .run();
+  return db_.changes();
+}
+
+std::vector<LivePending> LogStore::live_pending() {
+  auto s = db_.cached(
+      "SELECT p.recording_id, min(p.t_utc_ms), max(p.t_utc_ms), count(*), "
+      "EXISTS(SELECT 1 FROM live_streams s WHERE s.recording_id = p.recording_id) "
+      "FROM live_samples p GROUP BY p.recording_id ORDER BY p.recording_id");
+  std::vector<LivePending> out;
+  while (s->step()) {
+    out.push_back({s->column_int64(0), s->column_int64(1), s->column_int64(2), s->column_int64(3),
+                   s->column_int64(4) != 0});
+  }
+  return out;
+}
+
+void LogStore::update_live_segments(int64_t recording_id, double from_s, const std::vector<Segment>& segments,
+                                    const std::vector<LogEntry>& entries, double duration_s, bool complete) {
+  require_finite_non_negative(from_s, "from_s");
+  require_finite_non_negative(duration_s, "duration_s");
+  for (size_t i = 0; i < segments.size(); ++i) validate_segment(segments[i], i);
+  auto rec = recording(recording_id);
+  if (!rec) throw Error(ErrorKind::NotFound, "no recording with id " + std::to_string(recording_id));
+  std::vector<LogEntry> rows = bind_recording_entries(*rec, entries);
+
+  const int64_t now = now_utc_ms();
+  Transaction tx(db_);
+  // Segment starts are window starts computed the same way each time; the tolerance only
+  // absorbs the REAL round trip.
+  db_.cached("DELETE FROM segments WHERE recording_id = ?1 AND start_s >= ?2")
+      ->bind_all(recording_id, from_s - 1e-6)
+      .run();
+  db_.cached("DELETE FROM log_entries WHERE recording_id = ?1 AND offset_ms >= ?2")
+      ->bind_all(recording_id, to_ms(from_s))
+      .run();
+  auto insert_segment = db_.cached(
+      "INSERT INTO segments(recording_id, start_s, end_s, label, mean_score, n_windows, modality) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const auto& s : segments) {
+    insert_segment->bind_all(recording_id, s.start_s, s.end_s, s.label, static_cast<double>(s.mean_score),
+                             s.n_windows, s.modality);
+    insert_segment->run();
+  }
+  for (const auto& e : rows) insert_log_entry(e, now);
+  db_.cached(
+         "UPDATE recordings SET duration_s = ?2, updated_utc_ms = ?3, "
+         "status = CASE WHEN ?4 THEN 'complete' ELSE status END, "
+         "tagged_until_s = CASE WHEN ?4 THEN max(tagged_until_s, ?2) ELSE tagged_until_s END WHERE id = ?1")
+      ->bind_all(recording_id, duration_s, now, complete)
+      .run();
+  tx.commit();
+}
+
 int64_t LogStore::count(const std::string& table) {
-  static const std::set<std::string> kTables = {"users",         "devices",  "recordings", "windows",
-                                                "window_labels", "segments", "log_entries"};
+  static const std::set<std::string> kTables = {"users",         "devices",  "recordings",  "windows",
+                                                "window_labels", "segments", "log_entries", "live_streams",
+                                                "live_samples"};
   if (!kTables.count(table)) invalid("table", "unknown table '" + table + "'; use one of users, devices, "
-                                              "recordings, windows, window_labels, segments, log_entries");
+                                              "recordings, windows, window_labels, segments, log_entries, "
+                                              "live_streams, live_samples");
   return db_.query_int64("SELECT COUNT(*) FROM " + table);
 }
 

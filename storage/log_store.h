@@ -3,6 +3,7 @@
 // per-window top-k labels, merged segments and log lines. Every write method is one
 // transaction: after a crash the database holds whole batches or none of a batch.
 // One LogStore per thread; several processes may share the file (WAL + busy timeout).
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +14,46 @@
 #include "storage/sqlite_db.h"
 
 namespace imu2clip {
+
+// ---- live streams (schema v2): what LogStore::append_live_samples needs and reports.
+struct LiveSample {
+  int64_t t_utc_ms = 0;
+  std::array<float, 6> v{};  // ax ay az gx gy gz
+};
+
+struct LiveAppendRequest {
+  int64_t user_id = 0;
+  std::string device;                  // created on first use
+  std::string device_kind = "unknown";
+  std::string model_id;                // a session belongs to one model
+  int64_t max_gap_ms = 1000;           // a longer pause (or a new model) starts a new session
+  const int64_t* t_utc_ms = nullptr;   // n strictly increasing instants
+  const std::array<float, 6>* values = nullptr;
+  size_t n = 0;
+};
+
+// The samples of one append that went to one live session (recording).
+struct LiveSessionPart {
+  int64_t recording_id = 0;
+  int64_t start_utc_ms = 0;   // the session's first sample (its recording's start)
+  int64_t first_t_utc_ms = 0, last_t_utc_ms = 0;
+  int64_t samples = 0;
+  bool created = false;       // this append started the session
+};
+
+struct LiveAppendResult {
+  int64_t device_id = 0;
+  std::vector<LiveSessionPart> parts;   // in time order; the last one is the device's current session
+  std::vector<int64_t> closed_recordings;   // sessions this append ended (by a gap or a model change)
+};
+
+// A live session that still has stored raw samples (the restart backlog).
+struct LivePending {
+  int64_t recording_id = 0;
+  int64_t first_t_utc_ms = 0, last_t_utc_ms = 0;
+  int64_t samples = 0;
+  bool open = false;   // still its device's current session
+};
 
 class LogStore {
  public:
@@ -74,8 +115,32 @@ class LogStore {
   // Inserts free-text or imported log lines in one transaction; returns how many were added.
   int64_t add_log_entries(const std::vector<LogEntry>& entries);
 
+  // ---- live streams (schema v2)
+  // Stores one batch of a device's raw samples in one transaction: creates the device, starts
+  // a new session (recording "live:<device>:<first ms>", status "tagging") at the first sample,
+  // after a pause longer than max_gap_ms or when the model changed, and records the device's
+  // last sample time. Throws InvalidInput (field "t_utc_ms[0]") when the batch does not start
+  // after the device's last stored sample, NotFound for an unknown user; nothing is stored then.
+  LiveAppendResult append_live_samples(const LiveAppendRequest& request);
+  // The session's stored raw samples with from <= t < to, in time order (at most `limit`).
+  std::vector<LiveSample> live_samples(int64_t recording_id, int64_t from_utc_ms, int64_t to_utc_ms,
+                                       int64_t limit = INT64_MAX);
+  // Deletes the session's raw samples with t < before_utc_ms; returns how many.
+  int64_t delete_live_samples(int64_t recording_id, int64_t before_utc_ms);
+  // Deletes the raw samples before the last one at or before `t_utc_ms` (that one is kept as
+  // the interpolation anchor of the next window); returns how many.
+  int64_t trim_live_samples(int64_t recording_id, int64_t t_utc_ms);
+  // Sessions with stored raw samples, by recording id.
+  std::vector<LivePending> live_pending();
+  // Replaces the live recording's segments and log lines that start at or after from_s (earlier
+  // ones are final), sets its duration, and marks it complete when `complete` (else it stays
+  // "tagging"), in one transaction. Entries are bound to the recording like complete_recording's.
+  void update_live_segments(int64_t recording_id, double from_s, const std::vector<Segment>& segments,
+                            const std::vector<LogEntry>& entries, double duration_s, bool complete);
+
   // Number of rows in one of the store's tables (users, devices, recordings, windows,
-  // window_labels, segments, log_entries); throws InvalidInput for any other name.
+  // window_labels, segments, log_entries, live_streams, live_samples); throws InvalidInput for
+  // any other name.
   int64_t count(const std::string& table);
 
   // The underlying connection, for maintenance and tests.

@@ -105,11 +105,33 @@ CREATE INDEX log_entries_by_user_time ON log_entries(user_id, t_utc_ms);
 CREATE INDEX log_entries_by_recording ON log_entries(recording_id, offset_ms);
 )sql";
 
+// Live streaming (POST /v1/imu). live_streams: per device, the current live session (a
+// recording) and the time of the last stored sample, so a batch going back in time is refused
+// and a long pause starts a new session. live_samples: raw samples acknowledged to the client
+// but not yet tagged (plus the short tail the next window needs); tagged ones are deleted.
+const char* kSchemaV2 = R"sql(
+CREATE TABLE live_streams (
+  device_id      INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  recording_id   INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
+  last_t_utc_ms  INTEGER NOT NULL,
+  updated_utc_ms INTEGER NOT NULL
+);
+
+CREATE TABLE live_samples (
+  recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+  t_utc_ms     INTEGER NOT NULL,
+  ax REAL NOT NULL, ay REAL NOT NULL, az REAL NOT NULL,
+  gx REAL NOT NULL, gy REAL NOT NULL, gz REAL NOT NULL,
+  PRIMARY KEY (recording_id, t_utc_ms)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "users, devices, recordings, windows, labels, segments, log entries", kSchemaV1},
+      {2, "live streams and their untagged raw samples", kSchemaV2},
   };
   return migrations;
 }

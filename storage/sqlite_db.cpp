@@ -154,7 +154,11 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
                   ErrorContext{path, 0, ""});
     }
   }
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | (options.create ? SQLITE_OPEN_CREATE : 0);
+  // A connection is only ever used by one thread at a time (LogStore is one per thread; pools
+  // hand connections out exclusively), so SQLite's per-call connection mutex is pure overhead:
+  // it was ~20 % of a /v1/ask under 16 concurrent clients.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX |
+              (options.create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

@@ -89,6 +89,8 @@ class CachedStatement {
   Statement* statement_;
 };
 
+// One connection. Not thread-safe (opened with SQLITE_OPEN_NOMUTEX): use it from one thread at
+// a time, e.g. one per thread or handed out exclusively by a pool.
 class Database {
  public:
   // Opens (and by default creates, with parent directories) the file; ":memory:" works too.

@@ -1,0 +1,155 @@
+#include "storage/log_import.h"
+
+#include <cmath>
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "storage/log_store.h"
+#include "storage/time_zone.h"
+
+namespace imu2clip {
+namespace {
+
+constexpr double kDefaultDurationS = 60.0;
+constexpr const char* kDefaultModality = "context";
+// Epoch seconds beyond this are almost certainly milliseconds (year 5138 in seconds).
+constexpr double kMaxEpochSeconds = 1e11;
+
+[[noreturn]] void bad_line(const std::string& source, int64_t line, const std::string& field,
+                           const std::string& message) {
+  throw Error(ErrorKind::InvalidInput, message, ErrorContext{source, line, field});
+}
+
+int64_t parse_time(const nlohmann::json& t, const std::string& source, int64_t line) {
+  if (t.is_number() && !t.is_boolean()) {
+    double seconds = t.get<double>();
+    if (!std::isfinite(seconds) || seconds < 0) {
+      bad_line(source, line, "t", "epoch seconds must be a finite number >= 0");
+    }
+    if (seconds > kMaxEpochSeconds) {
+      bad_line(source, line, "t", "'t' looks like milliseconds; give epoch SECONDS (or an ISO-8601 string)");
+    }
+    return static_cast<int64_t>(std::llround(seconds * 1000.0));
+  }
+  if (t.is_string()) {
+    try {
+      return parse_iso8601_utc_ms(t.get<std::string>());
+    } catch (const Error& e) {
+      bad_line(source, line, "t", e.message());
+    }
+  }
+  bad_line(source, line, "t", "'t' must be epoch seconds or an ISO-8601 string with a UTC offset");
+}
+
+void parse_line(const std::string& text, int64_t line, int64_t user_id, const std::string& source,
+                std::vector<LogEntry>& out) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    bad_line(source, line, "", std::string("not valid JSON (") + e.what() + ")");
+  }
+  if (!j.is_object()) bad_line(source, line, "", "each line must be a JSON object like {\"t\": ..., \"labels\": [...]}");
+  for (const auto& item : j.items()) {
+    const auto& key = item.key();
+    if (key != "t" && key != "duration_s" && key != "labels" && key != "modality") {
+      bad_line(source, line, key, "unknown field '" + key + "'; the fields are t, duration_s, labels, modality");
+    }
+  }
+  if (!j.contains("t")) bad_line(source, line, "t", "missing 't' (epoch seconds or ISO-8601 time)");
+  int64_t t_utc_ms = parse_time(j["t"], source, line);
+
+  double duration_s = kDefaultDurationS;
+  if (j.contains("duration_s")) {
+    const auto& d = j["duration_s"];
+    if (!d.is_number() || d.is_boolean() || !std::isfinite(d.get<double>()) || d.get<double>() < 0) {
+      bad_line(source, line, "duration_s", "'duration_s' must be a number of seconds >= 0");
+    }
+    duration_s = d.get<double>();
+  }
+
+  std::string modality = kDefaultModality;
+  if (j.contains("modality")) {
+    if (!j["modality"].is_string() || j["modality"].get<std::string>().empty()) {
+      bad_line(source, line, "modality", "'modality' must be a non-empty string such as \"context\"");
+    }
+    modality = j["modality"].get<std::string>();
+  }
+
+  if (!j.contains("labels")) bad_line(source, line, "labels", "missing 'labels' (a list of label strings)");
+  const auto& labels = j["labels"];
+  if (!labels.is_array()) bad_line(source, line, "labels", "'labels' must be a list of strings");
+  std::set<std::string> seen;
+  for (size_t k = 0; k < labels.size(); ++k) {
+    std::string field = "labels[" + std::to_string(k) + "]";
+    if (!labels[k].is_string()) bad_line(source, line, field, "each label must be a string");
+    std::string label = labels[k].get<std::string>();
+    if (label.find_first_not_of(" \t") == std::string::npos) bad_line(source, line, field, "a label must not be empty");
+    if (label.find('\n') != std::string::npos) bad_line(source, line, field, "a label must be one line");
+    if (!seen.insert(label).second) continue;  // the same label twice on one line is one entry
+    LogEntry e;
+    e.user_id = user_id;
+    e.t_utc_ms = t_utc_ms;
+    e.duration_ms = static_cast<int64_t>(std::llround(duration_s * 1000.0));
+    e.modality = modality;
+    e.text = label;
+    out.push_back(std::move(e));
+  }
+}
+
+std::vector<LogEntry> parse_lines(std::istream& in, int64_t user_id, const std::string& source_name,
+                                  int64_t& non_blank_lines) {
+  std::vector<LogEntry> out;
+  std::string text;
+  int64_t line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    ++non_blank_lines;
+    parse_line(text, line, user_id, source_name, out);
+  }
+  if (in.bad()) throw Error(ErrorKind::Io, "could not read the import input", ErrorContext{source_name, line, ""});
+  return out;
+}
+
+}  // namespace
+
+std::vector<LogEntry> parse_log_import(std::istream& in, int64_t user_id, const std::string& source_name) {
+  int64_t lines = 0;
+  return parse_lines(in, user_id, source_name, lines);
+}
+
+ImportReport import_log_entries(LogStore& store, std::istream& in, int64_t user_id, const std::string& source_name) {
+  ImportReport report;
+  std::vector<LogEntry> parsed = parse_lines(in, user_id, source_name, report.lines);
+  if (parsed.empty()) return report;
+
+  // One indexed range query finds what the user already has in the file's time span.
+  int64_t lo = *parsed.front().t_utc_ms, hi = lo;
+  for (const auto& e : parsed) {
+    lo = std::min(lo, *e.t_utc_ms);
+    hi = std::max(hi, *e.t_utc_ms);
+  }
+  using Key = std::tuple<int64_t, std::string, std::string>;
+  std::set<Key> existing;
+  for (const auto& e : store.log_entries(user_id, lo, hi + 1)) existing.emplace(*e.t_utc_ms, e.modality, e.text);
+
+  std::vector<LogEntry> fresh;
+  fresh.reserve(parsed.size());
+  for (auto& e : parsed) {
+    if (existing.emplace(*e.t_utc_ms, e.modality, e.text).second) {
+      fresh.push_back(std::move(e));
+    } else {
+      ++report.duplicates;
+    }
+  }
+  if (!fresh.empty()) report.entries = store.add_log_entries(fresh);
+  return report;
+}
+
+}  // namespace imu2clip
