@@ -1,0 +1,50 @@
+#pragma once
+// Maps the words of a question to the labels that actually occur in the user's log: "groom"
+// -> "grooming", "watch tv" -> "watching TV", "car" -> "on a vehicle", "phone" -> every
+// "phone ..." label. The label list comes from the log, never from a fixed list.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "assistant/lexicon.h"
+
+namespace imu2clip::assistant {
+
+// What kind of thing a label names, read from its grammar ("at home" is a place, "with
+// friends" company, "phone in bag" where the phone is): lets "where ..." and "what activity
+// ..." questions pick the right labels.
+enum class LabelKind { Activity, Posture, Place, Company, Device };
+const char* to_string(LabelKind kind);
+LabelKind classify_label(const std::string& label);
+
+struct Mention {
+  std::vector<std::string> labels;  // one label, or several for a word shared by labels ("phone")
+  size_t token = 0;                 // index of the first question token it covers
+  size_t last_token = 0;            // index of the last one
+  bool negated = false;             // "not", "without", "away from", "never" just before it
+  bool group() const { return labels.size() > 1; }
+};
+
+class Vocabulary {
+ public:
+  explicit Vocabulary(std::vector<std::string> labels);
+  const std::vector<std::string>& labels() const { return labels_; }
+  // The labels the question's tokens name, in question order (overlaps resolved: "computer work"
+  // is one mention, not "computer work" + "workplace").
+  std::vector<Mention> find(const std::vector<Token>& tokens) const;
+
+ private:
+  struct Alternative {
+    std::vector<std::string> stems;  // content stems of one reading of the label
+  };
+  struct Entry {
+    std::string label;
+    std::vector<Alternative> alternatives;  // "bathing or showering" -> {bath}, {shower}
+  };
+  std::vector<std::string> labels_;
+  std::vector<Entry> entries_;
+  std::vector<std::pair<std::string, int>> stem_frequency_;  // in how many labels each stem occurs
+  int frequency(const std::string& stem) const;
+};
+
+}  // namespace imu2clip::assistant

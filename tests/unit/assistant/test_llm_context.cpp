@@ -1,0 +1,58 @@
+#include <catch2/catch.hpp>
+
+#include "assistant/llm_context.h"
+#include "assistant/lexicon.h"
+#include "assistant/time_scope.h"
+#include "storage/time_zone.h"
+
+using namespace imu2clip;
+using namespace imu2clip::assistant;
+
+namespace {
+
+std::vector<LogEntry> minute_log(int64_t start, int minutes, const std::string& label) {
+  std::vector<LogEntry> out;
+  for (int m = 0; m < minutes; ++m) {
+    LogEntry e;
+    e.user_id = 1;
+    e.t_utc_ms = start + m * 60000LL;
+    e.duration_ms = 60000;
+    e.modality = "imu";
+    e.text = label;
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("LLM context keeps every line when it fits, merges ranges when it does not", "[assistant][context]") {
+  const std::string tz = "UTC";
+  int64_t day = parse_iso8601_utc_ms("2024-05-14T00:00:00Z");
+  ScopeContext ctx{parse_iso8601_utc_ms("2024-05-14T23:00:00Z"), tz, 0, 0, {}};
+  TimeScope scope = parse_time_scope(normalise_text("what did I do today?"), ctx);
+  auto entries = minute_log(day + 8 * 3600000LL, 120, "walking");
+  auto sitting = minute_log(day + 10 * 3600000LL, 240, "sitting");
+  entries.insert(entries.end(), sitting.begin(), sitting.end());
+  auto blip = minute_log(day + 15 * 3600000LL, 1, "standing");
+  entries.insert(entries.end(), blip.begin(), blip.end());
+  LogView view(entries, scope, 5 * 60000);
+
+  auto full = build_log_context(view, tz, 100000);
+  CHECK(!full.merged);
+  CHECK(full.lines == 361);
+  CHECK_THAT(full.text, Catch::Contains("[08:00] Motion: walking\n"));
+
+  auto merged = build_log_context(view, tz, 200);
+  CHECK(merged.merged);
+  CHECK(!merged.truncated);
+  CHECK(merged.lines == 3);
+  CHECK_THAT(merged.text, Catch::Contains("[08:00-10:00] Motion: walking (120 min)"));
+  CHECK_THAT(merged.note, Catch::Contains("361 log lines merged"));
+
+  auto cut = build_log_context(view, tz, 100);
+  CHECK(cut.truncated);
+  CHECK_THAT(cut.text, Catch::Contains("sitting"));      // the longest range is kept
+  CHECK_THAT(cut.text, !Catch::Contains("standing"));    // the one-minute blip goes first
+  CHECK(cut.text.size() <= 100);
+}

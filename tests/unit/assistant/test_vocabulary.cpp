@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+
+#include "assistant/lexicon.h"
+#include "assistant/vocabulary.h"
+
+using namespace imu2clip::assistant;
+
+namespace {
+
+const std::vector<std::string> kLabels = {
+    "sitting", "walking", "lying down", "sleeping", "eating", "grooming", "watching TV", "at home",
+    "at main workplace", "doing computer work", "doing lab work", "on a vehicle", "driving (as driver)",
+    "bathing or showering", "with co-workers", "phone in pocket", "phone on table", "phone in hand", "indoors",
+    "outside", "in a meeting", "surfing the internet"};
+
+std::vector<std::vector<std::string>> labels_in(const std::string& question) {
+  Vocabulary v(kLabels);
+  std::vector<std::vector<std::string>> out;
+  for (const auto& m : v.find(tokenize(normalise_text(question)))) out.push_back(m.labels);
+  return out;
+}
+
+using L = std::vector<std::vector<std::string>>;
+
+}  // namespace
+
+TEST_CASE("stems conflate inflections and irregular forms", "[assistant][vocabulary]") {
+  CHECK(stem_word("sitting") == stem_word("sat"));
+  CHECK(stem_word("sits") == stem_word("sit"));
+  CHECK(stem_word("exercising") == stem_word("exercise"));
+  CHECK(stem_word("lying") == stem_word("lay"));
+  CHECK(stem_word("meetings") == stem_word("meeting"));
+  CHECK(stem_word("showering") == stem_word("showers"));
+  CHECK(stem_word("ate") == stem_word("eating"));
+}
+
+TEST_CASE("question words map to the labels in the log", "[assistant][vocabulary]") {
+  CHECK(labels_in("How often did I groom?") == L{{"grooming"}});
+  CHECK(labels_in("How long did I watch TV?") == L{{"watching TV"}});
+  CHECK(labels_in("Did I watch television?") == L{{"watching TV"}});
+  CHECK(labels_in("When did I drive?") == L{{"driving (as driver)"}});
+  CHECK(labels_in("How long was I in the car?") == L{{"on a vehicle"}});
+  CHECK(labels_in("Did I sit down while doing computer work?") == L{{"sitting"}, {"doing computer work"}});
+  CHECK(labels_in("How long was I at work?") == L{{"at main workplace"}});
+  CHECK(labels_in("How long was I at the office?") == L{{"at main workplace"}});
+  CHECK(labels_in("Did I shower?") == L{{"bathing or showering"}});
+  CHECK(labels_in("Was I with my colleagues?") == L{{"with co-workers"}});
+  CHECK(labels_in("Was I with co-workers?") == L{{"with co-workers"}});
+  CHECK(labels_in("When did I lay down?") == L{{"lying down"}});
+  CHECK(labels_in("Was I inside?") == L{{"indoors"}});
+  CHECK(labels_in("How many meetings did I have?") == L{{"in a meeting"}});
+  CHECK(labels_in("When did I get online?") == L{{"surfing the internet"}});
+}
+
+TEST_CASE("a shared word names the group and unknown words name nothing", "[assistant][vocabulary]") {
+  auto phone = labels_in("How long was my phone with me?");
+  REQUIRE(phone.size() == 1);
+  CHECK(phone[0] == std::vector<std::string>{"phone in pocket", "phone on table", "phone in hand"});
+  CHECK(labels_in("Was my phone on the table?") == L{{"phone on table"}});
+  CHECK(labels_in("Did I go for a swim?").empty());
+  CHECK(labels_in("What is the meaning of life?").empty());
+}
+
+TEST_CASE("computer work and workplace are told apart", "[assistant][vocabulary]") {
+  CHECK(labels_in("Difference between doing computer work and being at work?") ==
+        L{{"doing computer work"}, {"at main workplace"}});
+}
+
+TEST_CASE("negations attach to the activity they precede", "[assistant][vocabulary]") {
+  Vocabulary v(kLabels);
+  auto m = v.find(tokenize(normalise_text("How long was I at home and not sleeping?")));
+  REQUIRE(m.size() == 2);
+  CHECK(!m[0].negated);
+  CHECK(m[1].negated);
+  auto away = v.find(tokenize(normalise_text("How much time did I spend away from home?")));
+  REQUIRE(away.size() == 1);
+  CHECK(away[0].negated);
+}
+
+TEST_CASE("labels are classified by their grammar", "[assistant][vocabulary]") {
+  CHECK(classify_label("at home") == LabelKind::Place);
+  CHECK(classify_label("indoors") == LabelKind::Place);
+  CHECK(classify_label("in toilet") == LabelKind::Place);
+  CHECK(classify_label("in a meeting") == LabelKind::Activity);
+  CHECK(classify_label("with friends") == LabelKind::Company);
+  CHECK(classify_label("phone in bag") == LabelKind::Device);
+  CHECK(classify_label("sitting") == LabelKind::Posture);
+  CHECK(classify_label("cooking") == LabelKind::Activity);
+}
