@@ -12,5 +12,11 @@ Runner add_tag_command(CLI::App& app);
 Runner add_log_command(CLI::App& app);
 Runner add_bench_command(CLI::App& app);
 Runner add_model_command(CLI::App& app);
+Runner add_pretrain_command(CLI::App& app);   // cmd_pretrain.cpp
+Runner add_eval_command(CLI::App& app);       // cmd_eval.cpp
+Runner add_serve_command(CLI::App& app);      // cmd_serve.cpp
+Runner add_user_command(CLI::App& app);       // cmd_user.cpp
+Runner add_logs_command(CLI::App& app);       // cmd_logs.cpp (logs import)
+Runner add_ask_command(CLI::App& app);        // cmd_ask.cpp
 
 }  // namespace imu2clip::cli

@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
       {"log", imu2clip::cli::add_log_command(app)},
       {"model", imu2clip::cli::add_model_command(app)},
       {"bench", imu2clip::cli::add_bench_command(app)},
+      {"pretrain", imu2clip::cli::add_pretrain_command(app)},
+      {"eval", imu2clip::cli::add_eval_command(app)},
+      {"serve", imu2clip::cli::add_serve_command(app)},
+      {"user", imu2clip::cli::add_user_command(app)},
+      {"logs", imu2clip::cli::add_logs_command(app)},
+      {"ask", imu2clip::cli::add_ask_command(app)},
   };
 
   try {

@@ -1,0 +1,142 @@
+// imu2clip serve: the HTTP API and web UI over a log database (see services/server/server.h).
+// Binds to loopback unless --host says otherwise; SIGINT/SIGTERM stop it gracefully (in-flight
+// requests finish, the live tagger flushes, exit 0).
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "common/error.h"
+#include "services/cli/commands.h"
+#include "services/cli/interrupt.h"
+#include "services/cli/model_resolver.h"
+#include "services/server/server.h"
+#include "services/server/user_accounts.h"
+#include "storage/log_store.h"
+#include "storage/time_zone.h"
+#include "tagger/model/bundle.h"
+
+namespace imu2clip::cli {
+namespace {
+
+struct ServeArgs {
+  std::string db, host = "127.0.0.1", model, llm_url, llm_model, llm_key_env, prompts, upload_dir;
+  int port = 8080, threads = 8, encoder_threads = 1;
+  double rate_limit = 20, rate_burst = 40;
+  double max_upload_mb = 512;
+};
+
+std::optional<llm::ClientOptions> llm_options(const ServeArgs& a) {
+  if (a.llm_url.empty()) {
+    if (!a.llm_model.empty() || !a.llm_key_env.empty())
+      throw Error(ErrorKind::InvalidInput, "--llm-model/--llm-api-key-env need --llm-url", {"", 0, "--llm-url"});
+    return std::nullopt;
+  }
+  if (a.llm_model.empty())
+    throw Error(ErrorKind::InvalidInput, "--llm-url needs --llm-model (the model name the endpoint serves)",
+                {"", 0, "--llm-model"});
+  llm::ClientOptions options;
+  options.base_url = a.llm_url;
+  options.model = a.llm_model;
+  if (!a.llm_key_env.empty()) {
+    const char* key = std::getenv(a.llm_key_env.c_str());
+    if (!key || !*key)
+      throw Error(ErrorKind::InvalidInput, "environment variable " + a.llm_key_env + " (the API key) is not set",
+                  {"", 0, "--llm-api-key-env"});
+    options.api_key = key;
+  }
+  return options;
+}
+
+// First start on an empty database: a local user so the person can sign in at once.
+void ensure_first_user(const std::string& db, const std::string& url) {
+  LogStore store(db);
+  if (store.count("users") > 0) return;
+  const auto created = server::create_user_with_token(store, "me", system_time_zone());
+  std::printf("created user 'me' (tz %s).\nopen %s and sign in with token: %s\n", created.user.tz.c_str(), url.c_str(),
+              created.token.c_str());
+  std::fflush(stdout);
+}
+
+int serve(const ServeArgs& a) {
+  // Logs go to stderr so stdout carries only what the person must read (URL, first token).
+  auto logger = spdlog::stderr_color_mt("imu2clip-serve");
+  logger->set_level(spdlog::get_level());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+
+  const std::atomic<bool>& stop_requested = install_stop_handler();
+  ResolvedModel model = resolve_model(a.model);
+  spdlog::info("model {} ({})", model.bundle.model_id, model.origin);
+
+  server::ServerOptions options;
+  options.db_path = a.db;
+  options.host = a.host;
+  options.port = a.port;
+  options.bundle = std::make_shared<const ModelBundle>(std::move(model.bundle));
+  options.llm = llm_options(a);
+  options.prompts_dir = a.prompts;
+  options.upload_dir = a.upload_dir;
+  options.threads = a.threads;
+  options.rate_limit = {a.rate_limit, a.rate_burst};
+  options.max_upload_bytes = static_cast<size_t>(a.max_upload_mb * 1024 * 1024);
+  options.live.encoder_threads = a.encoder_threads;
+  options.live.tz = system_time_zone();
+  options.version = IMU2CLIP_VERSION;
+
+  server::Server server(std::move(options));
+  const int port = server.bind();
+  const std::string url = "http://" + (a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host) + ":" +
+                          std::to_string(port) + "/";
+  ensure_first_user(a.db, url);
+  std::printf("imu2clip serving on %s\n", url.c_str());
+  std::fflush(stdout);
+  if (a.host != "127.0.0.1" && a.host != "localhost" && a.host != "::1")
+    spdlog::warn("listening on {}: reachable from other machines; tokens travel in clear text without TLS", a.host);
+
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    while (!stop_requested && !finished) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (finished) return;
+    spdlog::info("stopping: finishing requests in flight and flushing the live tagger");
+    // Repeated because a stop that lands before the accept loop starts would be lost.
+    while (!finished) {
+      server.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  server.run();
+  finished = true;
+  watcher.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+Runner add_serve_command(CLI::App& app) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Serve the HTTP API and the chat web UI over a log database");
+  cmd->add_option("--db", a->db, "SQLite database (created if missing)")->required();
+  cmd->add_option("--host", a->host, "Address to listen on (default loopback only)");
+  cmd->add_option("--port", a->port, "TCP port (0 = any free port; the URL is printed)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--model", a->model, "Model bundle (.safetensors); default $IMU2CLIP_MODEL, then the built-in one");
+  cmd->add_option("--llm-url", a->llm_url, "OpenAI-compatible endpoint for answers (e.g. http://127.0.0.1:8081/v1)");
+  cmd->add_option("--llm-model", a->llm_model, "Model name at --llm-url");
+  cmd->add_option("--llm-api-key-env", a->llm_key_env, "Environment variable holding the endpoint's API key");
+  cmd->add_option("--prompts", a->prompts, "Folder with prompt templates (default: built in)")->check(CLI::ExistingDirectory);
+  cmd->add_option("--upload-dir", a->upload_dir, "Where uploaded recordings are kept (default: <db folder>/uploads)");
+  cmd->add_option("--threads", a->threads, "HTTP worker threads (each streaming answer holds one)")->check(CLI::Range(1, 256));
+  cmd->add_option("--encoder-threads", a->encoder_threads, "Threads of the live tagger's encoder")->check(CLI::Range(1, 64));
+  cmd->add_option("--rate-limit", a->rate_limit, "Requests per second per user (0 = unlimited)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--rate-burst", a->rate_burst, "Requests a user may make at once before --rate-limit applies")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-upload-mb", a->max_upload_mb, "Largest POST /v1/recordings body")->check(CLI::PositiveNumber);
+  return [a] { return serve(*a); };
+}
+
+}  // namespace imu2clip::cli

@@ -1,0 +1,50 @@
+#pragma once
+// Turning request bodies and query strings into validated values. Every failure is an
+// HttpError 400 that names the field ("samples[3][2]", "start", "from") and says what is
+// expected, so a client developer can fix the request from the message alone.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tagger/live/live_tagger.h"
+
+namespace imu2clip::server {
+
+// The body as a JSON object (400 for invalid JSON or another JSON type).
+nlohmann::json parse_json_object(const std::string& body);
+
+// An instant given as ISO-8601 text (an offset, or local time in `tz`) or as integer epoch
+// milliseconds (JSON number, or digits in a query string).
+int64_t parse_instant(const nlohmann::json& value, const std::string& field, const std::string& tz);
+int64_t parse_instant_text(const std::string& text, const std::string& field, const std::string& tz);
+
+// "true"/"false"/"1"/"0" (query strings).
+bool parse_bool_text(const std::string& text, const std::string& field);
+// A whole positive integer such as a job id in a path.
+int64_t parse_id_text(const std::string& text, const std::string& field);
+
+// Optional string member: absent or null -> nullopt; wrong type, empty, or longer than
+// max_length -> 400.
+std::optional<std::string> optional_string(const nlohmann::json& object, const std::string& key,
+                                           size_t max_length = 200);
+// Optional boolean member.
+std::optional<bool> optional_bool(const nlohmann::json& object, const std::string& key);
+
+// POST /v1/imu JSON: {"device"?, "device_kind"?, "samples": [[ax,ay,az,gx,gy,gz], ...]} with
+// either "t_utc_ms": [...] (one per sample) or "start" + "rate_hz" (<= 1000 Hz).
+// `tz` reads a "start" given without an offset.
+ImuSamples parse_imu_json(const nlohmann::json& body, const std::string& tz);
+
+// POST /v1/imu text/csv: header with t_ms (or time_ms / timestamp_ms) and ax ay az gx gy gz
+// (acc_x / gyro_x style aliases accepted, any order, extra columns ignored); t_ms counts from
+// `start_utc_ms`. Values must be finite numbers; time must increase strictly.
+ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const std::string& device,
+                         const std::string& device_kind);
+
+// The largest batch one request may carry (a day at 50 Hz is 4.3 M; a request is meant to be a
+// few seconds to minutes of data).
+constexpr size_t kMaxSamplesPerRequest = 1'000'000;
+
+}  // namespace imu2clip::server

@@ -1,0 +1,144 @@
+// Questions about the log: POST /v1/ask (JSON or SSE), the OpenAI-compatible
+// POST /v1/chat/completions (plain or streamed) and GET /v1/models.
+#include "common/error.h"
+#include "services/server/api_token.h"
+#include "services/server/openai_compat.h"
+#include "services/server/request_parsing.h"
+#include "services/server/router.h"
+#include "storage/time_zone.h"
+
+namespace imu2clip::server {
+namespace {
+
+constexpr size_t kMaxQuestionChars = 4000;
+
+AskRequest parse_ask_request(const nlohmann::json& body, const UserRow& user, bool* stream) {
+  AskRequest request;
+  auto question = optional_string(body, "question", kMaxQuestionChars);
+  if (!question) throw bad_request("missing 'question'", "question");
+  if (question->find_first_not_of(" \t\r\n") == std::string::npos)
+    throw bad_request("'question' is blank", "question");
+  request.question = *question;
+  request.tz = optional_string(body, "tz", 64).value_or(user.tz);
+  if (!is_valid_time_zone(request.tz))
+    throw bad_request("'tz' is not an IANA time zone such as Europe/Berlin: '" + request.tz + "'", "tz");
+  request.as_of_utc_ms = body.contains("as_of") && !body["as_of"].is_null()
+                             ? parse_instant(body["as_of"], "as_of", request.tz)
+                             : now_utc_ms();
+  // The period the user is looking at (e.g. the day or week on screen): a question naming no
+  // time is about it.
+  const bool has_from = body.contains("focus_from") && !body["focus_from"].is_null();
+  const bool has_to = body.contains("focus_to") && !body["focus_to"].is_null();
+  if (has_from != has_to) throw bad_request("give both 'focus_from' and 'focus_to', or neither", has_from ? "focus_to" : "focus_from");
+  if (has_from) {
+    request.focus_from_utc_ms = parse_instant(body["focus_from"], "focus_from", request.tz);
+    request.focus_to_utc_ms = parse_instant(body["focus_to"], "focus_to", request.tz);
+    if (request.focus_to_utc_ms <= request.focus_from_utc_ms)
+      throw bad_request("'focus_to' must be after 'focus_from'", "focus_to");
+  }
+  *stream = optional_bool(body, "stream").value_or(false);
+  return request;
+}
+
+void count_llm(ServerState& state, const AskResult& result) {
+  if (result.llm.used || !result.llm.error.empty()) state.metrics.count_llm_call(!result.llm.error.empty());
+}
+
+void start_event_stream(httplib::Response& res) {
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+}
+
+bool write(httplib::DataSink& sink, const std::string& text) { return sink.write(text.data(), text.size()); }
+
+void ask(Call& call) {
+  bool stream = false;
+  const AskRequest request = parse_ask_request(parse_json_object(call.body), call.user, &stream);
+  ServerState* state = &call.state;
+  const int64_t user_id = call.user.id;
+  if (!stream) {
+    const AskResult result = state->assistant->ask(user_id, request);
+    count_llm(*state, result);
+    call.send_json(200, ask_result_json(result));
+    return;
+  }
+  start_event_stream(call.res);
+  const std::string request_id = request_scope().id;
+  call.res.set_chunked_content_provider(
+      "text/event-stream", [state, user_id, request, request_id](size_t, httplib::DataSink& sink) {
+        bool connected = true;
+        try {
+          const AskResult result = state->assistant->ask(user_id, request, [&](const std::string& piece) {
+            connected = connected && write(sink, sse_event({{"delta", piece}}));
+            return connected;
+          });
+          count_llm(*state, result);
+          nlohmann::json done = ask_result_json(result);
+          done["done"] = true;
+          if (connected) connected = write(sink, sse_event(done));
+        } catch (...) {
+          // Headers are gone already: the error travels as an event.
+          const HttpError error = http_error_from_exception(std::current_exception(), request_id);
+          if (connected) connected = write(sink, sse_event(error_json(error)));
+        }
+        if (connected) write(sink, sse_done());
+        sink.done();
+        return true;
+      });
+}
+
+std::string completion_id() { return "chatcmpl-" + generate_api_token().substr(4, 24); }
+
+void chat_completions(Call& call) {
+  const ChatCompletionRequest chat = parse_chat_completion_request(parse_json_object(call.body));
+  const AskRequest request{chat.question, now_utc_ms(), call.user.tz};
+  ServerState* state = &call.state;
+  const int64_t user_id = call.user.id;
+  const std::string id = completion_id();
+  const int64_t created = request.as_of_utc_ms / 1000;
+  if (!chat.stream) {
+    const AskResult result = state->assistant->ask(user_id, request);
+    count_llm(*state, result);
+    call.send_json(200, chat_completion_json(id, created, result));
+    return;
+  }
+  start_event_stream(call.res);
+  const std::string request_id = request_scope().id;
+  call.res.set_chunked_content_provider(
+      "text/event-stream", [state, user_id, request, request_id, id, created](size_t, httplib::DataSink& sink) {
+        bool connected = write(sink, sse_event(chat_completion_chunk(id, created, "", true)));
+        bool sent_content = false;
+        try {
+          const AskResult result = state->assistant->ask(user_id, request, [&](const std::string& piece) {
+            if (piece.empty()) return connected;
+            sent_content = true;
+            connected = connected && write(sink, sse_event(chat_completion_chunk(id, created, piece)));
+            return connected;
+          });
+          count_llm(*state, result);
+          if (connected && !sent_content && !result.answer.empty())
+            connected = write(sink, sse_event(chat_completion_chunk(id, created, result.answer)));
+          if (connected) connected = write(sink, sse_event(chat_completion_chunk(id, created, "", false, true)));
+        } catch (...) {
+          const HttpError error = http_error_from_exception(std::current_exception(), request_id);
+          if (connected) connected = write(sink, sse_event(error_json(error)));
+        }
+        if (connected) write(sink, sse_done());
+        sink.done();
+        return true;
+      });
+}
+
+}  // namespace
+
+void add_assistant_routes(Router& router) {
+  const ServerOptions& o = router.state().options;
+  router.add({"POST", "/v1/ask", "/v1/ask", true, BodyMode::Buffered, o.max_json_bytes}, ask);
+  router.add({"POST", "/v1/chat/completions", "/v1/chat/completions", true, BodyMode::Buffered, o.max_json_bytes},
+             chat_completions);
+  const int64_t started_s = now_utc_ms() / 1000;
+  router.add({"GET", "/v1/models", "/v1/models"}, [started_s](Call& call) { call.send_json(200, models_json(started_s)); });
+}
+
+}  // namespace imu2clip::server

@@ -1,0 +1,131 @@
+// The user's data: who am I, live IMU ingest, log import, log lines and the day timeline.
+#include <sstream>
+
+#include "common/error.h"
+#include "services/server/request_parsing.h"
+#include "services/server/router.h"
+#include "services/server/timeline.h"
+#include "storage/log_format.h"
+#include "storage/log_import.h"
+#include "storage/time_zone.h"
+
+namespace imu2clip::server {
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int64_t kMaxLogSpanMs = 400 * kDayMs;
+
+// ?tz= overrides the user's zone for display; it must be a real zone.
+std::string display_tz(const Call& call) {
+  auto tz = call.query("tz");
+  if (!tz) return call.user.tz;
+  if (!is_valid_time_zone(*tz)) {
+    try {
+      validate_time_zone(*tz);
+    } catch (const Error& e) {
+      throw bad_request("'tz': " + e.message(), "tz");
+    }
+  }
+  return *tz;
+}
+
+bool is_csv(const std::string& content_type) { return content_type.rfind("text/csv", 0) == 0; }
+
+void ingest_imu(Call& call) {
+  const std::string content_type = call.req.get_header_value("Content-Type");
+  ImuSamples samples;
+  if (is_csv(content_type)) {
+    auto start = call.query("start");
+    if (!start) throw bad_request("a CSV upload needs ?start=ISO-8601 (or epoch ms): the time of t_ms = 0", "start");
+    const int64_t start_ms = parse_instant_text(*start, "start", call.user.tz);
+    auto device = call.query("device").value_or("default");
+    auto kind = call.query("device_kind").value_or("unknown");
+    if (device.empty() || device.size() > 200) throw bad_request("'device' must have 1 to 200 characters", "device");
+    if (kind.empty() || kind.size() > 200) throw bad_request("'device_kind' must have 1 to 200 characters", "device_kind");
+    samples = parse_imu_csv(call.body, start_ms, device, kind);
+  } else if (content_type.empty() || content_type.find("json") != std::string::npos) {
+    samples = parse_imu_json(parse_json_object(call.body), call.user.tz);
+  } else {
+    throw bad_request("Content-Type must be application/json or text/csv, got '" + content_type + "'", "Content-Type");
+  }
+  const IngestResult result = call.state.live->ingest(call.user.id, samples);
+  call.send_json(202, {{"accepted", result.accepted},
+                       {"recording_id", result.recording_id},
+                       {"pending_windows", result.pending_windows}});
+}
+
+void import_logs(Call& call) {
+  const std::string name = call.query("name").value_or("request body");
+  std::istringstream in(call.body);
+  auto store = call.state.stores.borrow();
+  const ImportReport report = import_log_entries(*store, in, call.user.id, name);
+  call.send_json(200, {{"imported", report.entries}, {"lines", report.lines}, {"duplicates", report.duplicates}});
+}
+
+void list_logs(Call& call) {
+  const std::string tz = display_tz(call);
+  const auto to_text = call.query("to");
+  const int64_t to = to_text ? parse_instant_text(*to_text, "to", tz) : now_utc_ms() + 1;
+  const auto from_text = call.query("from");
+  const int64_t from = from_text ? parse_instant_text(*from_text, "from", tz) : to - kDayMs;
+  if (from >= to) throw bad_request("'from' must be before 'to'", "from");
+  if (to - from > kMaxLogSpanMs) throw bad_request("ask for at most 400 days at a time", "from");
+  int64_t limit = 100000;
+  if (auto l = call.query("limit")) {
+    limit = parse_id_text(*l, "limit");
+    if (limit > 100000) throw bad_request("'limit' is at most 100000", "limit");
+  }
+
+  std::vector<LogEntry> entries;
+  {
+    auto store = call.state.stores.borrow();
+    entries = store->log_entries(call.user.id, from, to);
+  }
+  nlohmann::json out = {{"tz", tz}, {"entries", nlohmann::json::array()}};
+  const bool truncated = static_cast<int64_t>(entries.size()) > limit;
+  if (truncated) entries.resize(static_cast<size_t>(limit));
+  for (const auto& e : entries) {
+    out["entries"].push_back({{"t", format_iso8601(*e.t_utc_ms, tz)},
+                              {"t_utc_ms", *e.t_utc_ms},
+                              {"duration_s", e.duration_ms / 1000.0},
+                              {"modality", e.modality},
+                              {"text", e.text},
+                              {"line", format_log_line(e, tz)}});
+  }
+  out["truncated"] = truncated;
+  call.send_json(200, out);
+}
+
+void timeline(Call& call) {
+  const std::string tz = display_tz(call);
+  const std::string date = call.query("date").value_or(local_date(now_utc_ms(), tz));
+  int64_t day_start = 0, day_end = 0;
+  try {
+    day_start = local_midnight_utc_ms(date, tz);
+    day_end = local_midnight_utc_ms(next_date(date), tz);
+  } catch (const Error& e) {
+    throw bad_request("'date' must be YYYY-MM-DD: " + e.message(), "date");
+  }
+  std::vector<LogEntry> entries;
+  {
+    auto store = call.state.stores.borrow();
+    // Lines that started the evening before may run past midnight.
+    entries = store->log_entries(call.user.id, day_start - kDayMs, day_end);
+  }
+  call.send_json(200, timeline_json(date, tz, day_start, build_timeline(entries, day_start, day_end)));
+}
+
+}  // namespace
+
+void add_data_routes(Router& router) {
+  const ServerOptions& o = router.state().options;
+  router.add({"GET", "/v1/me", "/v1/me"}, [](Call& call) {
+    call.send_json(200, {{"user", call.user.name}, {"id", call.user.id}, {"tz", call.user.tz}});
+  });
+  router.add({"POST", "/v1/imu", "/v1/imu", true, BodyMode::Buffered, o.max_ingest_bytes}, ingest_imu);
+  router.add({"POST", "/v1/logs/import", "/v1/logs/import", true, BodyMode::Buffered, o.max_ingest_bytes}, import_logs);
+  router.add({"GET", "/v1/logs", "/v1/logs"}, list_logs);
+  router.add({"GET", "/v1/timeline", "/v1/timeline"}, timeline);
+}
+
+}  // namespace imu2clip::server

@@ -1,0 +1,173 @@
+// Whole-file uploads: POST /v1/recordings streams the body (raw, or the multipart field
+// "file") to a file under the upload folder and queues a tagging job; GET /v1/jobs/{id} reports
+// it. Another user's job id answers 404, exactly like an unknown id, so ids leak nothing.
+#include <filesystem>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "common/error.h"
+#include "services/server/api_token.h"
+#include "services/server/request_parsing.h"
+#include "services/server/router.h"
+#include "storage/time_zone.h"
+
+namespace imu2clip::server {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr size_t kMaxFieldBytes = 1024;
+
+// The extension of the client's file name, when it is one the readers know.
+std::string upload_suffix(const std::string& name) {
+  for (const char* ext : {".csv.gz", ".csv", ".gz"})
+    if (name.size() >= std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::string::npos, ext) == 0)
+      return ext;
+  return ".csv";
+}
+
+std::string new_upload_path(const std::string& upload_dir, int64_t user_id, const std::string& client_name) {
+  const fs::path dir = fs::path(upload_dir) / ("u" + std::to_string(user_id));
+  fs::create_directories(dir);
+  // A random part so concurrent uploads never share a file; the token generator's entropy
+  // is more than enough.
+  const std::string unique = generate_api_token().substr(4, 16);
+  return (dir / (std::to_string(now_utc_ms()) + "-" + unique + upload_suffix(client_name))).string();
+}
+
+struct UploadParams {
+  std::string format = "auto", tz, device = "upload", name;
+  std::optional<std::string> start;
+};
+
+void set_param(UploadParams& p, const std::string& key, const std::string& value) {
+  if (key == "format") p.format = value;
+  else if (key == "start") p.start = value;
+  else if (key == "tz") p.tz = value;
+  else if (key == "device") p.device = value;
+  else if (key == "name") p.name = value;
+}
+
+// Writes the streamed bytes to `path`, enforcing the size limit.
+class UploadFile {
+ public:
+  UploadFile(std::string path, size_t limit) : path_(std::move(path)), out_(path_, std::ios::binary), limit_(limit) {
+    if (!out_) throw Error(ErrorKind::Io, "cannot create the upload file", {path_, 0, ""});
+  }
+  ~UploadFile() {
+    if (!kept_) {
+      out_.close();
+      std::error_code ec;
+      fs::remove(path_, ec);
+    }
+  }
+  bool write(const char* data, size_t size) {
+    if (bytes_ + size > limit_) {
+      too_large_ = true;
+      return false;
+    }
+    bytes_ += size;
+    out_.write(data, static_cast<std::streamsize>(size));
+    return static_cast<bool>(out_);
+  }
+  void finish() {
+    if (too_large_) throw payload_too_large(limit_);
+    out_.close();
+    if (!out_) throw Error(ErrorKind::Io, "cannot write the upload file (disk full?)", {path_, 0, ""});
+    if (bytes_ == 0) throw bad_request("the uploaded file is empty", "file");
+  }
+  void keep() { kept_ = true; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  size_t limit_, bytes_ = 0;
+  bool too_large_ = false, kept_ = false;
+};
+
+void upload_recording(Call& call) {
+  UploadParams params;
+  for (const char* key : {"format", "start", "tz", "device", "name"})
+    if (auto v = call.query(key)) set_param(params, key, *v);
+
+  std::unique_ptr<UploadFile> file;
+  const size_t limit = call.state.options.max_upload_bytes;
+  if (call.req.is_multipart_form_data()) {
+    std::string current;  // the field being received
+    std::map<std::string, std::string> fields;
+    bool field_too_long = false, two_files = false;
+    call.read_multipart(
+        [&](const httplib::MultipartFormData& part) {
+          current = part.name;
+          if (current == "file") {
+            if (file) {
+              two_files = true;
+              return false;
+            }
+            file = std::make_unique<UploadFile>(
+                new_upload_path(call.state.upload_dir, call.user.id, part.filename), limit);
+          }
+          return true;
+        },
+        [&](const char* data, size_t size) {
+          if (current == "file") return file->write(data, size);
+          std::string& value = fields[current];
+          if (value.size() + size > kMaxFieldBytes) {
+            field_too_long = true;
+            return false;
+          }
+          value.append(data, size);
+          return true;
+        });
+    if (two_files) throw bad_request("send one 'file' per upload", "file");
+    if (field_too_long) throw bad_request("a form field other than 'file' is longer than 1024 bytes", current);
+    if (!file) throw bad_request("multipart upload without a 'file' field", "file");
+    for (const auto& [k, v] : fields) set_param(params, k, v);
+  } else {
+    file = std::make_unique<UploadFile>(new_upload_path(call.state.upload_dir, call.user.id, params.name), limit);
+    call.read_body([&](const char* data, size_t size) { return file->write(data, size); });
+  }
+
+  file->finish();
+  if (params.format != "auto" && params.format != "csv" && params.format != "ego4d")
+    throw bad_request("'format' must be auto, csv or ego4d", "format");
+  std::string tz = params.tz.empty() ? call.user.tz : params.tz;
+  if (!is_valid_time_zone(tz)) throw bad_request("'tz' is not an IANA time zone: '" + tz + "'", "tz");
+  std::optional<int64_t> start;
+  if (params.start) start = parse_instant_text(*params.start, "start", tz);
+  if (params.device.empty() || params.device.size() > 200) throw bad_request("'device' must have 1 to 200 characters", "device");
+
+  const int64_t job_id = call.state.jobs->submit(call.user.id, file->path(), params.format, start, tz, params.device);
+  file->keep();
+  {
+    std::lock_guard<std::mutex> lock(call.state.job_ids_mutex);
+    call.state.job_ids.push_back(job_id);
+  }
+  call.state.metrics.count_job_submitted();
+  call.send_json(202, {{"job_id", job_id}});
+}
+
+void job_status(Call& call) {
+  const int64_t id = parse_id_text(call.req.matches[1], "id");
+  auto status = call.state.jobs->status(id);
+  if (!status || status->user_id != call.user.id) throw not_found("no job " + std::to_string(id));
+  call.send_json(200, {{"id", status->id},
+                       {"state", status->state},
+                       {"progress", status->progress},
+                       {"error", status->error},
+                       {"recording_id", status->recording_id ? nlohmann::json(*status->recording_id) : nlohmann::json()},
+                       {"summary", status->summary}});
+}
+
+}  // namespace
+
+void add_upload_routes(Router& router) {
+  const ServerOptions& o = router.state().options;
+  router.add({"POST", "/v1/recordings", "/v1/recordings", true, BodyMode::Streamed, o.max_upload_bytes},
+             upload_recording);
+  router.add({"GET", R"(/v1/jobs/([^/]+))", "/v1/jobs/{id}"}, job_status);
+}
+
+}  // namespace imu2clip::server

@@ -1,0 +1,50 @@
+#include "services/server/user_accounts.h"
+
+#include "common/error.h"
+#include "services/server/api_token.h"
+#include "storage/time_zone.h"
+
+namespace imu2clip::server {
+
+void validate_user_name(const std::string& name) {
+  if (name.empty() || name.size() > 64)
+    throw Error(ErrorKind::InvalidInput, "a user name has 1 to 64 characters", {"", 0, "name"});
+  for (unsigned char c : name)
+    if (c <= ' ' || c == '/' || c == 0x7f)
+      throw Error(ErrorKind::InvalidInput, "a user name may not contain spaces, control characters or '/': '" + name + "'",
+                  {"", 0, "name"});
+}
+
+NewUser create_user_with_token(LogStore& store, const std::string& name, const std::string& tz) {
+  validate_user_name(name);
+  validate_time_zone(tz);
+  if (store.find_user(name))
+    throw Error(ErrorKind::InvalidInput,
+                "user '" + name + "' already exists; use 'imu2clip user token " + name + "' for a new token",
+                {"", 0, "name"});
+  const int64_t id = store.ensure_user(name, tz);
+  NewUser out{store.user(id), rotate_user_token(store, id)};
+  return out;
+}
+
+std::string rotate_user_token(LogStore& store, int64_t user_id) {
+  std::string token = generate_api_token();
+  store.set_user_token_hash(user_id, hash_api_token(token));
+  return token;
+}
+
+std::vector<UserRow> list_users(LogStore& store) {
+  std::vector<int64_t> ids;
+  auto query = store.database().prepare("SELECT id FROM users ORDER BY name");
+  while (query.step()) ids.push_back(query.column_int64(0));
+  std::vector<UserRow> users;
+  for (int64_t id : ids) users.push_back(store.user(id));
+  return users;
+}
+
+std::optional<UserRow> user_for_token(LogStore& store, const std::string& token) {
+  if (token.empty()) return std::nullopt;
+  return store.find_user_by_token_hash(hash_api_token(token));
+}
+
+}  // namespace imu2clip::server

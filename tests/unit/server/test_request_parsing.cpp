@@ -1,0 +1,145 @@
+#include <catch2/catch.hpp>
+
+#include "services/server/http_error.h"
+#include "services/server/request_parsing.h"
+
+using namespace imu2clip;
+using namespace imu2clip::server;
+using nlohmann::json;
+
+namespace {
+
+// The field a 400 names, or "<no error>".
+template <class F>
+std::string rejected_field(F&& f) {
+  try {
+    f();
+  } catch (const HttpError& e) {
+    REQUIRE(e.status() == 400);
+    return e.field();
+  }
+  return "<no error>";
+}
+
+json two_samples() { return json::array({{0.1, 0.2, 9.8, 0, 0, 0.01}, {0.2, 0.1, 9.7, 0, 0.02, 0}}); }
+
+}  // namespace
+
+TEST_CASE("imu JSON with explicit times parses into samples", "[server][parsing]") {
+  const auto s = parse_imu_json({{"device", "watch"}, {"device_kind", "watch"}, {"t_utc_ms", {1000, 1020}},
+                                 {"samples", two_samples()}},
+                                "UTC");
+  CHECK(s.device == "watch");
+  CHECK(s.device_kind == "watch");
+  CHECK(s.t_utc_ms == std::vector<int64_t>{1000, 1020});
+  REQUIRE(s.values.size() == 2);
+  CHECK(s.values[0][2] == Approx(9.8f));
+  CHECK(s.values[1][4] == Approx(0.02f));
+}
+
+TEST_CASE("imu JSON with start and rate derives the sample times", "[server][parsing]") {
+  const auto s = parse_imu_json({{"start", "2024-03-10T08:00:00Z"}, {"rate_hz", 50}, {"samples", two_samples()}}, "UTC");
+  CHECK(s.device == "default");
+  CHECK(s.t_utc_ms == std::vector<int64_t>{1710057600000, 1710057600020});
+  // Local time without an offset is read in the user's zone.
+  const auto local = parse_imu_json({{"start", "2024-03-10T09:00:00"}, {"rate_hz", 50}, {"samples", two_samples()}},
+                                    "Europe/Berlin");
+  CHECK(local.t_utc_ms[0] == 1710057600000);
+  const auto epoch = parse_imu_json({{"start", 1710057600000}, {"rate_hz", 100}, {"samples", two_samples()}}, "UTC");
+  CHECK(epoch.t_utc_ms[1] == 1710057600010);
+}
+
+TEST_CASE("bad imu JSON bodies are refused naming the field", "[server][parsing]") {
+  const json times = {1000, 1020};
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", times}}, "UTC"); }) == "samples");
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", times}, {"samples", "x"}}, "UTC"); }) == "samples");
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", json::array()}, {"samples", json::array()}}, "UTC"); }) ==
+        "samples");
+  CHECK(rejected_field([&] {
+          parse_imu_json({{"t_utc_ms", times}, {"samples", {{1, 2, 3, 4, 5, 6}, {1, 2, 3}}}}, "UTC");
+        }) == "samples[1]");
+  CHECK(rejected_field([&] {
+          parse_imu_json({{"t_utc_ms", times}, {"samples", {{1, 2, 3, 4, 5, 6}, {1, 2, "NaN", 4, 5, 6}}}}, "UTC");
+        }) == "samples[1][2]");
+  CHECK(rejected_field([&] {
+          parse_imu_json({{"t_utc_ms", times}, {"samples", {{1, 2, 3, 4, 5, 6}, {1, 2, nullptr, 4, 5, 6}}}}, "UTC");
+        }) == "samples[1][2]");
+  CHECK(rejected_field([&] {
+          parse_imu_json({{"t_utc_ms", times}, {"samples", {{1e300, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}}}}, "UTC");
+        }) == "samples[0][0]");
+  CHECK(rejected_field([&] { parse_imu_json({{"samples", two_samples()}}, "UTC"); }) == "t_utc_ms");
+  CHECK(rejected_field([&] {
+          parse_imu_json({{"t_utc_ms", times}, {"start", 5}, {"rate_hz", 50}, {"samples", two_samples()}}, "UTC");
+        }) == "start");
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", json::array({1000})}, {"samples", two_samples()}}, "UTC"); }) ==
+        "t_utc_ms");
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", {1000, 1000}}, {"samples", two_samples()}}, "UTC"); }) ==
+        "t_utc_ms[1]");
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", {1000, 1.5e3 + 0.5}}, {"samples", two_samples()}}, "UTC"); }) ==
+        "t_utc_ms[1]");
+  CHECK(rejected_field([&] { parse_imu_json({{"t_utc_ms", {-5, 10}}, {"samples", two_samples()}}, "UTC"); }) ==
+        "t_utc_ms[0]");
+  CHECK(rejected_field([&] { parse_imu_json({{"start", "yesterday"}, {"rate_hz", 50}, {"samples", two_samples()}}, "UTC"); }) ==
+        "start");
+  CHECK(rejected_field([&] { parse_imu_json({{"start", 1000}, {"samples", two_samples()}}, "UTC"); }) == "rate_hz");
+  CHECK(rejected_field([&] { parse_imu_json({{"start", 1000}, {"rate_hz", 0}, {"samples", two_samples()}}, "UTC"); }) ==
+        "rate_hz");
+  CHECK(rejected_field([&] { parse_imu_json({{"start", 1000}, {"rate_hz", 5000}, {"samples", two_samples()}}, "UTC"); }) ==
+        "rate_hz");
+  CHECK(rejected_field([&] { parse_imu_json({{"device", 7}, {"start", 1000}, {"rate_hz", 5}, {"samples", two_samples()}}, "UTC"); }) ==
+        "device");
+}
+
+TEST_CASE("request bodies must be JSON objects", "[server][parsing]") {
+  CHECK(parse_json_object(R"({"a": 1})")["a"] == 1);
+  CHECK(rejected_field([] { parse_json_object("{\"a\": "); }) == "");
+  CHECK(rejected_field([] { parse_json_object("[1, 2]"); }) == "");
+  CHECK(rejected_field([] { parse_json_object("{\"a\": NaN}"); }) == "");
+  CHECK(rejected_field([] { parse_json_object(""); }) == "");
+}
+
+TEST_CASE("imu CSV bodies parse with the canonical header and aliases", "[server][parsing]") {
+  const auto s = parse_imu_csv("t_ms,ax,ay,az,gx,gy,gz\n0,1,2,3,4,5,6\n20,1,2,3,4,5,6\n", 5000, "phone", "phone");
+  CHECK(s.t_utc_ms == std::vector<int64_t>{5000, 5020});
+  CHECK(s.values[1][5] == Approx(6.0f));
+  const auto aliased = parse_imu_csv("gyro_x,gyro_y,gyro_z,timestamp_ms,acc_x,acc_y,acc_z,extra\r\n"
+                                     "4,5,6,0,1,2,3,x\r\n",
+                                     0, "d", "k");
+  CHECK(aliased.values[0][0] == Approx(1.0f));
+  CHECK(aliased.values[0][3] == Approx(4.0f));
+}
+
+TEST_CASE("bad imu CSV bodies are refused naming the column", "[server][parsing]") {
+  CHECK(rejected_field([] { parse_imu_csv("", 0, "d", "k"); }) == "body");
+  CHECK(rejected_field([] { parse_imu_csv("t_ms,ax,ay,az,gx,gy,gz\n", 0, "d", "k"); }) == "body");
+  CHECK(rejected_field([] { parse_imu_csv("t_ms,ax,ay,az,gx,gy\n0,1,2,3,4,5\n", 0, "d", "k"); }) == "gz");
+  CHECK(rejected_field([] { parse_imu_csv("ax,ay,az,gx,gy,gz\n1,2,3,4,5,6\n", 0, "d", "k"); }) == "t_ms");
+  CHECK(rejected_field([] { parse_imu_csv("t_ms,ax,ay,az,gx,gy,gz\n0,1,2,nan,4,5,6\n", 0, "d", "k"); }) == "az");
+  CHECK(rejected_field([] { parse_imu_csv("t_ms,ax,ay,az,gx,gy,gz\n0,1,2,x,4,5,6\n", 0, "d", "k"); }) == "az");
+  CHECK(rejected_field([] { parse_imu_csv("t_ms,ax,ay,az,gx,gy,gz\n10,1,2,3,4,5,6\n10,1,2,3,4,5,6\n", 0, "d", "k"); }) ==
+        "t_ms");
+  CHECK(rejected_field([] { parse_imu_csv("t_ms,ax,ay,az,gx,gy,gz\n0,1,2\n", 0, "d", "k"); }) == "");
+}
+
+TEST_CASE("query values such as instants and booleans and ids parse strictly", "[server][parsing]") {
+  CHECK(parse_instant_text("2024-03-10T08:00:00Z", "from", "UTC") == 1710057600000);
+  CHECK(parse_instant_text("2024-03-10T09:00:00", "from", "Europe/Berlin") == 1710057600000);
+  CHECK(parse_instant_text("1710057600000", "from", "UTC") == 1710057600000);
+  CHECK(rejected_field([] { parse_instant_text("", "to", "UTC"); }) == "to");
+  CHECK(rejected_field([] { parse_instant_text("soon", "to", "UTC"); }) == "to");
+  CHECK(rejected_field([] { parse_instant_text("99999999999999999999", "to", "UTC"); }) == "to");
+  CHECK(parse_instant(json(1710057600000), "as_of", "UTC") == 1710057600000);
+  CHECK(rejected_field([] { parse_instant(json(true), "as_of", "UTC"); }) == "as_of");
+  CHECK(rejected_field([] { parse_instant(json(1.5), "as_of", "UTC"); }) == "as_of");
+  CHECK(parse_bool_text("true", "stream"));
+  CHECK_FALSE(parse_bool_text("0", "stream"));
+  CHECK(rejected_field([] { parse_bool_text("yes", "stream"); }) == "stream");
+  CHECK(parse_id_text("42", "id") == 42);
+  CHECK(rejected_field([] { parse_id_text("0", "id"); }) == "id");
+  CHECK(rejected_field([] { parse_id_text("4x", "id"); }) == "id");
+  CHECK(rejected_field([] { parse_id_text("-3", "id"); }) == "id");
+  CHECK(rejected_field([] { optional_string(json{{"q", ""}}, "q"); }) == "q");
+  CHECK(rejected_field([] { optional_string(json{{"q", 3}}, "q"); }) == "q");
+  CHECK_FALSE(optional_string(json{{"q", nullptr}}, "q"));
+  CHECK(rejected_field([] { optional_bool(json{{"stream", "true"}}, "stream"); }) == "stream");
+}
