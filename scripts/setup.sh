@@ -9,8 +9,12 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev catch2 libcli11-dev
   libhowardhinnant-date-dev tzdata zlib1g-dev
-  python3
+  python3 wordnet-base chromium
 )
+# The web UI's end-to-end test drives Chromium with playwright-core (npm). Node from another
+# source (e.g. NodeSource, which bundles npm) is fine; Debian's packages are the fallback.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
