@@ -2,14 +2,15 @@
 # Trains the shipped default model: IMU2CLIP contrastive pretraining on the TRAIN splits of
 # ../shared/data/imu/{hapt,wisdm,classyglass,spsw} (5 s windows at 50 Hz, stride 2.5 s),
 # validated on their VAL splits, exported as models/default.safetensors (fp16 weights) with
-# metrics next to it. About 30 minutes on a 2-core CPU (66.6k windows/epoch at ~550 windows/s).
+# metrics next to it. About 10 minutes on an idle 2-core CPU (66.6k windows/epoch at ~1,900 windows/s).
 #
-#   scripts/train_default.sh                 # text tower "lexical-v1"
-#   TOWER=wordnet-v1 scripts/train_default.sh
+#   scripts/train_default.sh                 # text tower "wordnet-v1" (chosen by held-out zero-shot
+#                                            # quality: models/MODEL_CARD.md)
+#   TOWER=lexical-v1 scripts/train_default.sh
 #
 # Environment (all optional):
-#   TOWER          text tower id (default lexical-v1); TOWER_PARAMS JSON (default {})
-#   EPOCHS         (default 12)    OUT     bundle path (default models/default.safetensors)
+#   TOWER          text tower id (default wordnet-v1); TOWER_PARAMS JSON (default {})
+#   EPOCHS         (default 16)    OUT     bundle path (default models/default.safetensors)
 #   DATA_ROOT      (default ../shared/data/imu relative to the repository)
 #   METRICS        per-epoch JSONL (default models/default.metrics.jsonl)
 #   CHECKPOINTS    checkpoint folder (default build-trainer/checkpoints-default); RESUME=1 continues
@@ -20,9 +21,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-TOWER="${TOWER:-lexical-v1}"
+TOWER="${TOWER:-wordnet-v1}"
 TOWER_PARAMS="${TOWER_PARAMS:-{\}}"
-EPOCHS="${EPOCHS:-12}"
+EPOCHS="${EPOCHS:-16}"
 OUT="${OUT:-$repo/models/default.safetensors}"
 DATA_ROOT="${DATA_ROOT:-$repo/../shared/data/imu}"
 METRICS="${METRICS:-${OUT%.safetensors}.metrics.jsonl}"

@@ -67,21 +67,22 @@ void check_labels_and_templates(const LabelBank& bank, ErrorKind kind, const std
   }
 }
 
-// The tower's own dimension when this build knows the tower; a bundle naming a tower this
-// build lacks still loads (its label bank is usable), falling back to params["dim"].
+// The tower's dimension: params["dim"] when recorded, else the tower's own when this build
+// knows it. Loading a bundle never builds a tower that needs outside files (WordNet, word
+// vectors): tagging only needs the stored label bank, so a bundle loads without them.
 void check_tower_dim(const std::string& tower_id, const nlohmann::json& params, int bank_dim, ErrorKind kind,
                      const std::string& path) {
   int tower_dim = -1;
   bool known = false;
   for (const auto& id : text_tower_ids()) known = known || id == tower_id;
-  if (known) {
+  if (params.is_object() && params.contains("dim") && params["dim"].is_number_integer()) {
+    tower_dim = params["dim"].get<int>();
+  } else if (known) {
     try {
       tower_dim = make_text_tower(tower_id, params)->dim();
     } catch (const Error& e) {
       throw Error(kind, "text tower parameters are invalid: " + e.message(), ErrorContext{path, 0, "text_tower"});
     }
-  } else if (params.is_object() && params.contains("dim") && params["dim"].is_number_integer()) {
-    tower_dim = params["dim"].get<int>();
   }
   if (tower_dim >= 0 && tower_dim != bank_dim) {
     throw Error(kind,
