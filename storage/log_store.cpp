@@ -322,14 +322,7 @@ void LogStore::complete_recording(int64_t recording_id, const std::vector<Segmen
   Transaction tx(db_);
   db_.cached("DELETE FROM segments WHERE recording_id = ?1")->bind_all(recording_id).run();
   db_.cached("DELETE FROM log_entries WHERE recording_id = ?1")->bind_all(recording_id).run();
-  auto insert_segment = db_.cached(
-      "INSERT INTO segments(recording_id, start_s, end_s, label, mean_score, n_windows, modality) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  for (const auto& s : segments) {
-    insert_segment->bind_all(recording_id, s.start_s, s.end_s, s.label, static_cast<double>(s.mean_score),
-                             s.n_windows, s.modality);
-    insert_segment->run();
-  }
+  insert_segments(recording_id, segments);
   for (const auto& e : rows) insert_log_entry(e, now);
   auto done = db_.cached(
       "UPDATE recordings SET status = 'complete', tagged_until_s = max(tagged_until_s, duration_s), "
@@ -379,6 +372,17 @@ std::vector<Segment> LogStore::segments(int64_t recording_id) {
 }
 
 // ------------------------------------------------------------------ log entries
+
+void LogStore::insert_segments(int64_t recording_id, const std::vector<Segment>& segments) {
+  auto insert_segment = db_.cached(
+      "INSERT INTO segments(recording_id, start_s, end_s, label, mean_score, n_windows, modality) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const auto& s : segments) {
+    insert_segment->bind_all(recording_id, s.start_s, s.end_s, s.label, static_cast<double>(s.mean_score),
+                             s.n_windows, s.modality);
+    insert_segment->run();
+  }
+}
 
 void LogStore::insert_log_entry(const LogEntry& e, int64_t now_ms) {
   auto insert = db_.cached(
@@ -578,14 +582,7 @@ void LogStore::update_live_segments(int64_t recording_id, double from_s, const s
   db_.cached("DELETE FROM log_entries WHERE recording_id = ?1 AND offset_ms >= ?2")
       ->bind_all(recording_id, to_ms(from_s))
       .run();
-  auto insert_segment = db_.cached(
-      "INSERT INTO segments(recording_id, start_s, end_s, label, mean_score, n_windows, modality) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  for (const auto& s : segments) {
-    insert_segment->bind_all(recording_id, s.start_s, s.end_s, s.label, static_cast<double>(s.mean_score),
-                             s.n_windows, s.modality);
-    insert_segment->run();
-  }
+  insert_segments(recording_id, segments);
   for (const auto& e : rows) insert_log_entry(e, now);
   db_.cached(
          "UPDATE recordings SET duration_s = ?2, updated_utc_ms = ?3, "

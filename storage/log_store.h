@@ -148,6 +148,7 @@ class LogStore {
 
  private:
   void insert_log_entry(const LogEntry& entry, int64_t now_ms);
+  void insert_segments(int64_t recording_id, const std::vector<Segment>& segments);
   Database db_;
   int schema_version_ = 0;
 };

@@ -8,27 +8,9 @@
 #include "services/cli/commands.h"
 #include "services/cli/model_resolver.h"
 #include "tagger/model/bundle.h"
+#include "tagger/text/label_file.h"
 
 namespace imu2clip::cli {
-namespace {
-
-std::vector<std::string> read_label_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorKind::NotFound, "cannot open the label file", {path, 0, "--labels"});
-  std::vector<std::string> labels;
-  std::string line;
-  int64_t n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    labels.push_back(line);
-  }
-  if (labels.empty()) throw Error(ErrorKind::InvalidInput, "no labels in the file (one label per line)", {path, n, ""});
-  return labels;
-}
-
-}  // namespace
 
 Runner add_model_command(CLI::App& app) {
   struct Args {
@@ -58,7 +40,7 @@ Runner add_model_command(CLI::App& app) {
     if (init->parsed()) {
       std::vector<std::string> labels = a->labels;
       if (!a->labels_file.empty()) {
-        auto more = read_label_file(a->labels_file);
+        auto more = read_label_phrases(a->labels_file);
         labels.insert(labels.end(), more.begin(), more.end());
       }
       if (labels.empty()) labels = default_activity_labels();

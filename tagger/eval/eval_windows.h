@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tagger/text/label_file.h"  // read_label_phrases (--labels)
+
 #include "tagger/dataset/window_dataset.h"
 
 namespace imu2clip {
@@ -33,8 +35,5 @@ std::vector<float> encode_windows(WindowEncoder& encoder, const LabelledWindows&
 
 // n x bank rows cosine scores -> the best label of each row (ties: the lower index).
 std::vector<int> argmax_rows(const std::vector<float>& scores, size_t n, size_t columns);
-
-// One label phrase per line ('#' comments and blank lines skipped). Throws Error naming the file.
-std::vector<std::string> read_label_phrases(const std::string& path);
 
 }  // namespace imu2clip
