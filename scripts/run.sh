@@ -12,4 +12,4 @@ bash scripts/build.sh
 has_port=0
 for a in "$@"; do [[ $a == --port* ]] && has_port=1; done
 port=(); [[ $has_port == 1 ]] || port=(--port "${PORT:-8080}")
-exec "$BUILD_DIR/imu2clip" serve --db "$DB" "${port[@]}" "$@"
+exec "$BUILD_DIR/services/cli/imu2clip" serve --db "$DB" "${port[@]}" "$@"
