@@ -1,5 +1,7 @@
 // Questions about the log: POST /v1/ask (JSON or SSE), the OpenAI-compatible
 // POST /v1/chat/completions (plain or streamed) and GET /v1/models.
+#include <functional>
+
 #include "common/error.h"
 #include "services/server/api_token.h"
 #include "services/server/openai_compat.h"
@@ -44,13 +46,34 @@ void count_llm(ServerState& state, const AskResult& result) {
   if (result.llm.used || !result.llm.error.empty()) state.metrics.count_llm_call(!result.llm.error.empty());
 }
 
-void start_event_stream(httplib::Response& res) {
-  res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
-}
+// Writes one server-sent event; false once the client has gone.
+using Emit = std::function<bool(const nlohmann::json&)>;
 
-bool write(httplib::DataSink& sink, const std::string& text) { return sink.write(text.data(), text.size()); }
+// Answers with a text/event-stream whose events `produce` emits. Headers are gone by the time
+// it runs, so an exception travels as an error event; the stream always ends with [DONE].
+void stream_events(Call& call, std::function<void(const Emit&)> produce) {
+  call.res.status = 200;
+  call.res.set_header("Cache-Control", "no-cache");
+  call.res.set_header("X-Accel-Buffering", "no");
+  const std::string request_id = request_scope().id;
+  call.res.set_chunked_content_provider(
+      "text/event-stream", [produce = std::move(produce), request_id](size_t, httplib::DataSink& sink) {
+        bool connected = true;
+        auto write = [&](const std::string& text) {
+          connected = connected && sink.write(text.data(), text.size());
+          return connected;
+        };
+        const Emit emit = [&](const nlohmann::json& event) { return write(sse_event(event)); };
+        try {
+          produce(emit);
+        } catch (...) {
+          emit(error_json(http_error_from_exception(std::current_exception(), request_id)));
+        }
+        write(sse_done());
+        sink.done();
+        return true;
+      });
+}
 
 void ask(Call& call) {
   bool stream = false;
@@ -63,29 +86,14 @@ void ask(Call& call) {
     call.send_json(200, ask_result_json(result));
     return;
   }
-  start_event_stream(call.res);
-  const std::string request_id = request_scope().id;
-  call.res.set_chunked_content_provider(
-      "text/event-stream", [state, user_id, request, request_id](size_t, httplib::DataSink& sink) {
-        bool connected = true;
-        try {
-          const AskResult result = state->assistant->ask(user_id, request, [&](const std::string& piece) {
-            connected = connected && write(sink, sse_event({{"delta", piece}}));
-            return connected;
-          });
-          count_llm(*state, result);
-          nlohmann::json done = ask_result_json(result);
-          done["done"] = true;
-          if (connected) connected = write(sink, sse_event(done));
-        } catch (...) {
-          // Headers are gone already: the error travels as an event.
-          const HttpError error = http_error_from_exception(std::current_exception(), request_id);
-          if (connected) connected = write(sink, sse_event(error_json(error)));
-        }
-        if (connected) write(sink, sse_done());
-        sink.done();
-        return true;
-      });
+  stream_events(call, [state, user_id, request](const Emit& emit) {
+    const AskResult result = state->assistant->ask(
+        user_id, request, [&](const std::string& piece) { return emit({{"delta", piece}}); });
+    count_llm(*state, result);
+    nlohmann::json done = ask_result_json(result);
+    done["done"] = true;
+    emit(done);
+  });
 }
 
 std::string completion_id() { return "chatcmpl-" + generate_api_token().substr(4, 24); }
@@ -103,31 +111,18 @@ void chat_completions(Call& call) {
     call.send_json(200, chat_completion_json(id, created, result));
     return;
   }
-  start_event_stream(call.res);
-  const std::string request_id = request_scope().id;
-  call.res.set_chunked_content_provider(
-      "text/event-stream", [state, user_id, request, request_id, id, created](size_t, httplib::DataSink& sink) {
-        bool connected = write(sink, sse_event(chat_completion_chunk(id, created, "", true)));
-        bool sent_content = false;
-        try {
-          const AskResult result = state->assistant->ask(user_id, request, [&](const std::string& piece) {
-            if (piece.empty()) return connected;
-            sent_content = true;
-            connected = connected && write(sink, sse_event(chat_completion_chunk(id, created, piece)));
-            return connected;
-          });
-          count_llm(*state, result);
-          if (connected && !sent_content && !result.answer.empty())
-            connected = write(sink, sse_event(chat_completion_chunk(id, created, result.answer)));
-          if (connected) connected = write(sink, sse_event(chat_completion_chunk(id, created, "", false, true)));
-        } catch (...) {
-          const HttpError error = http_error_from_exception(std::current_exception(), request_id);
-          if (connected) connected = write(sink, sse_event(error_json(error)));
-        }
-        if (connected) write(sink, sse_done());
-        sink.done();
-        return true;
-      });
+  stream_events(call, [state, user_id, request, id, created](const Emit& emit) {
+    if (!emit(chat_completion_chunk(id, created, "", true))) return;
+    bool sent_content = false;
+    const AskResult result = state->assistant->ask(user_id, request, [&](const std::string& piece) {
+      if (piece.empty()) return true;
+      sent_content = true;
+      return emit(chat_completion_chunk(id, created, piece));
+    });
+    count_llm(*state, result);
+    if (!sent_content && !result.answer.empty() && !emit(chat_completion_chunk(id, created, result.answer))) return;
+    emit(chat_completion_chunk(id, created, "", false, true));
+  });
 }
 
 }  // namespace
