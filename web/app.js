@@ -567,7 +567,8 @@ const recorder = {
 };
 const MAX_BUFFERED = 120 * 200;     // ~2 minutes at 200 Hz kept while the server is unreachable
 const MAX_BATCH = 5000;             // samples per POST, so catching up after an outage stays in small requests
-const DEG_TO_RAD = Math.PI / 180;
+// iOS reports accelerationIncludingGravity with the opposite sign (web/device_motion.js).
+const ACCELERATION_SIGN = accelerationSignFor(navigator, typeof DeviceMotionEvent === "undefined" ? null : DeviceMotionEvent);
 
 function recordStatus(message, isError) {
   $("record-status").textContent = message;
@@ -584,9 +585,8 @@ function updateRecordStats() {
 }
 
 function onMotion(event) {
-  const a = event.accelerationIncludingGravity;
-  const r = event.rotationRate;
-  if (!a || a.x == null || !r || r.alpha == null) {
+  const sample = motionSample(event, ACCELERATION_SIGN);   // m/s^2 with gravity, rad/s, device axes
+  if (!sample) {
     // Desktop browsers fire the event without sensor values.
     if (++recorder.noData === 50 && recorder.sent === 0 && recorder.times.length === 0) {
       recordStatus("This device reports no accelerometer/gyroscope data.", true);
@@ -596,9 +596,8 @@ function onMotion(event) {
   const now = Math.round(performance.timeOrigin + event.timeStamp);
   if (now <= recorder.lastTime) return;   // the server needs strictly increasing times
   recorder.lastTime = now;
-  // rotationRate: alpha turns about z, beta about x, gamma about y (deg/s).
   recorder.times.push(now);
-  recorder.samples.push([a.x, a.y, a.z, r.beta * DEG_TO_RAD, r.gamma * DEG_TO_RAD, r.alpha * DEG_TO_RAD]);
+  recorder.samples.push(sample);
   if (recorder.times.length > MAX_BUFFERED) {
     recorder.times.splice(0, recorder.times.length - MAX_BUFFERED);
     recorder.samples.splice(0, recorder.samples.length - MAX_BUFFERED);

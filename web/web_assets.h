@@ -1,5 +1,5 @@
 #pragma once
-// The chat web UI (web/index.html, app.js, app.css), compiled into the binary so `imu2clip serve`
+// The chat web UI (web/index.html, app.js, app.css, device_motion.js), compiled into the binary so `imu2clip serve`
 // needs no files on disk. The bytes are generated from the web/ sources at build time.
 #include <map>
 #include <string>
@@ -11,7 +11,7 @@ struct WebAsset {
   std::string body;
 };
 
-// Keyed by URL path: "/" (index.html), "/index.html", "/app.js", "/app.css".
+// Keyed by URL path: "/" (index.html), "/index.html", "/app.js", "/app.css", "/device_motion.js".
 const std::map<std::string, WebAsset>& web_assets();
 
 }  // namespace imu2clip

@@ -20,7 +20,7 @@ namespace imu2clip::cli {
 namespace {
 
 struct TagArgs {
-  std::string db, model, ego4d, imu_dir, jsonl, user = "local", tz;
+  std::string db, model, ego4d, imu_dir, jsonl, user = "local", tz, accel_units, gyro_units;
   std::vector<std::string> files;
   double window = 0, stride = 0;
   int top_k = 5, threads = 0, batch = 256;
@@ -85,6 +85,9 @@ int run_tag(const TagArgs& a) {
   const int sources = !a.ego4d.empty() + !a.imu_dir.empty() + !a.files.empty();
   if (sources != 1)
     throw Error(ErrorKind::InvalidInput, "give exactly one input: --ego4d ROOT, --imu-dir DIR or FILE...");
+  ImuUnits units;  // checked before the model is loaded, so a typo fails at once
+  if (!a.accel_units.empty()) units.accel = parse_accel_unit(a.accel_units, "--accel-units");
+  if (!a.gyro_units.empty()) units.gyro = parse_gyro_unit(a.gyro_units, "--gyro-units");
   const int threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ResolvedModel model = resolve_model(a.model);
 
@@ -110,6 +113,7 @@ int run_tag(const TagArgs& a) {
   opt.force = a.force;
   opt.jsonl_path = a.jsonl;
   opt.batch_windows = a.batch;
+  opt.units = units;
   if (opt.window_s > 0 && std::abs(opt.window_s - model.bundle.window_s()) > 1e-9)
     spdlog::warn("--window {} s differs from the {} s windows the model was trained on", opt.window_s,
                  model.bundle.window_s());
@@ -147,6 +151,12 @@ Runner add_tag_command(CLI::App& app) {
   cmd->add_option("--jsonl", a->jsonl, "Also write one JSON line per window to this file");
   cmd->add_option("--user", a->user, "Owner of the recordings in the store");
   cmd->add_option("--tz", a->tz, "IANA time zone of the recordings (default: the user's, else this machine's)");
+  cmd->add_option("--accel-units", a->accel_units,
+                  "Unit of the files' accelerometer columns: m/s^2 (including gravity) or g (converted). "
+                  "Default: m/s^2; files clearly in g are skipped with the reason");
+  cmd->add_option("--gyro-units", a->gyro_units,
+                  "Unit of the files' gyroscope columns: rad/s or deg/s (converted). "
+                  "Default: rad/s; files clearly in deg/s are skipped with the reason");
   cmd->add_flag("--force", a->force, "Re-tag recordings already tagged with this model");
   cmd->add_flag("--print-log", a->print_log, "Print the user's log when done");
   cmd->add_flag("--no-progress", a->no_progress, "No progress output");

@@ -41,6 +41,35 @@ float checked_value(const nlohmann::json& v, const std::string& field) {
 
 std::string sample_field(size_t i) { return "samples[" + std::to_string(i) + "]"; }
 
+// Converts declared units to m/s^2 and rad/s; refuses undeclared g / deg/s with a 400.
+void to_canonical_units(std::vector<std::array<float, 6>>& values, const ImuUnits& units, const ImuUnitFields& fields) {
+  try {
+    apply_imu_units(values, units, fields);
+  } catch (const Error& e) {
+    throw bad_request(e.message(), e.context().field);
+  }
+}
+
+ImuUnits parse_units_json(const nlohmann::json& body) {
+  ImuUnits units;
+  auto it = body.find("units");
+  if (it == body.end() || it->is_null()) return units;
+  if (!it->is_object())
+    throw bad_request("'units' must be an object such as {\"accel\": \"g\", \"gyro\": \"deg/s\"}", "units");
+  for (const auto& [key, value] : it->items()) {
+    const std::string field = "units." + key;
+    if (key != "accel" && key != "gyro") throw bad_request("unknown key '" + field + "'; use 'accel' and 'gyro'", field);
+    if (!value.is_string()) throw bad_request("'" + field + "' must be a string, got " + type_name(value), field);
+    try {
+      if (key == "accel") units.accel = parse_accel_unit(value.get<std::string>(), field);
+      else units.gyro = parse_gyro_unit(value.get<std::string>(), field);
+    } catch (const Error& e) {
+      throw bad_request(e.message(), field);
+    }
+  }
+  return units;
+}
+
 std::vector<std::array<float, 6>> parse_sample_rows(const nlohmann::json& body) {
   if (!body.contains("samples")) throw bad_request("missing 'samples': an array of [ax,ay,az,gx,gy,gz] rows", "samples");
   const auto& rows = body["samples"];
@@ -164,8 +193,23 @@ ImuSamples parse_imu_json(const nlohmann::json& body, const std::string& tz) {
     for (size_t i = 0; i < n; ++i) out.t_utc_ms[i] = start + std::llround(static_cast<double>(i) * 1000.0 / hz);
     if (out.t_utc_ms.back() > kMaxEpochMs) throw bad_request("'start' plus the samples runs past year 9999", "start");
   }
+  to_canonical_units(out.values, parse_units_json(body),
+                     {"units.accel", "\"units\": {\"accel\": \"g\"}", "units.gyro", "\"units\": {\"gyro\": \"deg/s\"}"});
   return out;
 }
+
+ImuUnits parse_units_params(const std::optional<std::string>& accel_units, const std::optional<std::string>& gyro_units) {
+  ImuUnits units;
+  try {
+    if (accel_units) units.accel = parse_accel_unit(*accel_units, "accel_units");
+    if (gyro_units) units.gyro = parse_gyro_unit(*gyro_units, "gyro_units");
+  } catch (const Error& e) {
+    throw bad_request(e.message(), e.context().field);
+  }
+  return units;
+}
+
+ImuUnitFields query_unit_fields() { return {"accel_units", "accel_units=g", "gyro_units", "gyro_units=deg/s"}; }
 
 namespace {
 
@@ -183,7 +227,7 @@ int csv_channel(const std::string& name) {
 }  // namespace
 
 ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const std::string& device,
-                         const std::string& device_kind) {
+                         const std::string& device_kind, const ImuUnits& units) {
   ImuSamples out;
   out.device = device;
   out.device_kind = device_kind;
@@ -237,6 +281,7 @@ ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const st
   }
   if (time_col < 0) throw bad_request("CSV body is empty: send a header t_ms,ax,ay,az,gx,gy,gz and rows", "body");
   if (out.values.empty()) throw bad_request("CSV body has a header but no samples", "body");
+  to_canonical_units(out.values, units, query_unit_fields());
   return out;
 }
 

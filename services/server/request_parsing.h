@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tagger/io/imu_units.h"
 #include "tagger/live/live_tagger.h"
 
 namespace imu2clip::server {
@@ -32,16 +33,26 @@ std::optional<std::string> optional_string(const nlohmann::json& object, const s
 // Optional boolean member.
 std::optional<bool> optional_bool(const nlohmann::json& object, const std::string& key);
 
-// POST /v1/imu JSON: {"device"?, "device_kind"?, "samples": [[ax,ay,az,gx,gy,gz], ...]} with
-// either "t_utc_ms": [...] (one per sample) or "start" + "rate_hz" (<= 1000 Hz).
-// `tz` reads a "start" given without an offset.
+// POST /v1/imu JSON: {"device"?, "device_kind"?, "samples": [[ax,ay,az,gx,gy,gz], ...],
+// "units"?: {"accel"?: "m/s^2"|"g", "gyro"?: "rad/s"|"deg/s"}} with either "t_utc_ms": [...]
+// (one per sample) or "start" + "rate_hz" (<= 1000 Hz). `tz` reads a "start" given without an
+// offset. The samples come back in m/s^2 and rad/s: declared units are converted, undeclared
+// ones that are clearly g / deg/s are refused (tagger/io/imu_units.h), field "units.accel" /
+// "units.gyro".
 ImuSamples parse_imu_json(const nlohmann::json& body, const std::string& tz);
+
+// The units of a CSV body or an uploaded file, from the query parameters (or form fields)
+// accel_units and gyro_units; absent = not declared. 400 for an unknown unit.
+ImuUnits parse_units_params(const std::optional<std::string>& accel_units, const std::optional<std::string>& gyro_units);
+// How query-parameter clients declare units, for the messages of a refused batch or file.
+ImuUnitFields query_unit_fields();
 
 // POST /v1/imu text/csv: header with t_ms (or time_ms / timestamp_ms) and ax ay az gx gy gz
 // (acc_x / gyro_x style aliases accepted, any order, extra columns ignored); t_ms counts from
-// `start_utc_ms`. Values must be finite numbers; time must increase strictly.
+// `start_utc_ms`. Values must be finite numbers; time must increase strictly. `units` as for
+// JSON, declared by ?accel_units= / ?gyro_units=.
 ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const std::string& device,
-                         const std::string& device_kind);
+                         const std::string& device_kind, const ImuUnits& units = {});
 
 // The largest batch one request may carry (a day at 50 Hz is 4.3 M; a request is meant to be a
 // few seconds to minutes of data).

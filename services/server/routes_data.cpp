@@ -42,7 +42,8 @@ void ingest_imu(Call& call) {
     auto kind = call.query("device_kind").value_or("unknown");
     if (device.empty() || device.size() > 200) throw bad_request("'device' must have 1 to 200 characters", "device");
     if (kind.empty() || kind.size() > 200) throw bad_request("'device_kind' must have 1 to 200 characters", "device_kind");
-    samples = parse_imu_csv(call.body, start_ms, device, kind);
+    const ImuUnits units = parse_units_params(call.query("accel_units"), call.query("gyro_units"));
+    samples = parse_imu_csv(call.body, start_ms, device, kind, units);
   } else if (content_type.empty() || content_type.find("json") != std::string::npos) {
     samples = parse_imu_json(parse_json_object(call.body), call.user.tz);
   } else {

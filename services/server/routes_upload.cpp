@@ -38,7 +38,7 @@ std::string new_upload_path(const std::string& upload_dir, int64_t user_id, cons
 
 struct UploadParams {
   std::string format = "auto", tz, device = "upload", name;
-  std::optional<std::string> start;
+  std::optional<std::string> start, accel_units, gyro_units;
 };
 
 void set_param(UploadParams& p, const std::string& key, const std::string& value) {
@@ -47,6 +47,8 @@ void set_param(UploadParams& p, const std::string& key, const std::string& value
   else if (key == "tz") p.tz = value;
   else if (key == "device") p.device = value;
   else if (key == "name") p.name = value;
+  else if (key == "accel_units") p.accel_units = value;
+  else if (key == "gyro_units") p.gyro_units = value;
 }
 
 // Writes the streamed bytes to `path`, enforcing the size limit.
@@ -89,7 +91,7 @@ class UploadFile {
 
 void upload_recording(Call& call) {
   UploadParams params;
-  for (const char* key : {"format", "start", "tz", "device", "name"})
+  for (const char* key : {"format", "start", "tz", "device", "name", "accel_units", "gyro_units"})
     if (auto v = call.query(key)) set_param(params, key, *v);
 
   std::unique_ptr<UploadFile> file;
@@ -138,8 +140,12 @@ void upload_recording(Call& call) {
   std::optional<int64_t> start;
   if (params.start) start = parse_instant_text(*params.start, "start", tz);
   if (params.device.empty() || params.device.size() > 200) throw bad_request("'device' must have 1 to 200 characters", "device");
+  // The file is read by the job, so a file whose undeclared units are clearly g or deg/s makes
+  // the job fail (GET /v1/jobs/{id}) with a message that names accel_units / gyro_units.
+  const ImuUnits units = parse_units_params(params.accel_units, params.gyro_units);
 
-  const int64_t job_id = call.state.jobs->submit(call.user.id, file->path(), params.format, start, tz, params.device);
+  const int64_t job_id =
+      call.state.jobs->submit(call.user.id, file->path(), params.format, start, tz, params.device, units);
   file->keep();
   {
     std::lock_guard<std::mutex> lock(call.state.job_ids_mutex);

@@ -10,6 +10,7 @@
 #include "storage/log_store.h"
 #include "storage/time_zone.h"
 #include "tagger/io/imu_csv.h"
+#include "tagger/io/imu_units.h"
 #include "tagger/model/bundle.h"
 #include "tagger/model/window_encoder.h"
 #include "tagger/signal/resample.h"
@@ -48,10 +49,17 @@ struct Prepared {
   std::string error;   // non-empty: the recording is skipped with this reason
 };
 
-Prepared prepare(const TagJob& job, double rate_hz, const WindowOptions& wopt, double max_gap_s) {
+Prepared prepare(const TagJob& job, double rate_hz, const WindowOptions& wopt, double max_gap_s,
+                 const ImuUnits& units, const ImuUnitFields& unit_fields) {
   Prepared p;
   try {
     ImuSeries series = read_imu_file(job.path, &p.report);
+    try {
+      apply_imu_units(series, units, unit_fields);
+    } catch (const Error& e) {
+      // The reader names no file here; the reason must say which recording it is.
+      throw Error(e.kind(), e.message(), ErrorContext{job.path, 0, e.context().field});
+    }
     p.duration_s = series.duration_s();
     ResampleOptions ropt;
     ropt.target_rate_hz = rate_hz;
@@ -289,7 +297,8 @@ TagSummary BatchTagger::run(const std::vector<TagJob>& jobs, TagObserver* observ
     return from;
   };
   auto launch = [&](size_t i) {
-    return std::async(std::launch::async, prepare, std::cref(jobs[i]), rate, impl_->wopt, impl_->opt.max_gap_s);
+    return std::async(std::launch::async, prepare, std::cref(jobs[i]), rate, impl_->wopt, impl_->opt.max_gap_s,
+                      std::cref(impl_->opt.units), std::cref(impl_->opt.unit_fields));
   };
   int64_t windows_done = 0;
   size_t prepared_index = next_to_prepare(0);

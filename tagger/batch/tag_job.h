@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tagger/io/imu_units.h"
 #include "tagger/zeroshot/segmenter.h"
 
 namespace imu2clip {
@@ -33,6 +34,9 @@ struct TagOptions {
   double max_gap_s = 0.5;          // a hole longer than this invalidates a window
   double min_valid_fraction = 0.9; // share of real (not gap) samples a window needs
   SegmenterOptions segmenter;
+  ImuUnits units;                  // declared units of every file (converted); undeclared g or
+                                   // deg/s data skips the recording with the reason
+  ImuUnitFields unit_fields;       // how the caller's user declares units (CLI flags by default)
 };
 
 struct RecordingOutcome {

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tagger/io/imu_units.h"
+
 namespace imu2clip {
 
 struct ModelBundle;
@@ -84,8 +86,11 @@ class RecordingJobs {   // thread-safe; one worker thread; jobs survive in memor
   RecordingJobs& operator=(const RecordingJobs&) = delete;
 
   // `path` is a file the server already wrote under upload_dir; format "auto"|"csv"|"ego4d".
+  // `units`: what the client declared (converted); undeclared g / deg/s data fails the job
+  // with an error naming the accel_units / gyro_units parameter.
   int64_t submit(int64_t user_id, const std::string& path, const std::string& format,
-                 std::optional<int64_t> start_utc_ms, const std::string& tz, const std::string& device);
+                 std::optional<int64_t> start_utc_ms, const std::string& tz, const std::string& device,
+                 const ImuUnits& units = {});
   std::optional<JobStatus> status(int64_t job_id) const;   // server checks user_id itself
   void stop();
 

@@ -25,6 +25,7 @@ namespace {
 struct JobSpec {
   std::string path, format, tz, device;
   std::optional<int64_t> start_utc_ms;
+  ImuUnits units;
 };
 
 // "name.csv.gz" -> "name": the upload's identity in the user's recordings.
@@ -100,6 +101,8 @@ struct RecordingJobs::Impl {
     options.user = user.name;
     options.tz = spec.tz;
     options.device = spec.device.empty() ? "upload" : spec.device;
+    options.units = spec.units;
+    options.unit_fields = {"accel_units", "accel_units=g", "gyro_units", "gyro_units=deg/s"};
     TagJob job;
     job.source_key = "upload:" + file_stem(spec.path);
     job.path = spec.path;
@@ -193,7 +196,8 @@ RecordingJobs::RecordingJobs(std::string db_path, std::shared_ptr<const ModelBun
 RecordingJobs::~RecordingJobs() { stop(); }
 
 int64_t RecordingJobs::submit(int64_t user_id, const std::string& path, const std::string& format,
-                              std::optional<int64_t> start_utc_ms, const std::string& tz, const std::string& device) {
+                              std::optional<int64_t> start_utc_ms, const std::string& tz, const std::string& device,
+                              const ImuUnits& units) {
   Impl& m = *impl_;
   const std::string fmt = format.empty() ? "auto" : format;
   if (fmt != "auto" && fmt != "csv" && fmt != "ego4d") {
@@ -211,7 +215,7 @@ int64_t RecordingJobs::submit(int64_t user_id, const std::string& path, const st
   status.user_id = user_id;
   status.state = "queued";
   m.jobs[id] = status;
-  m.specs[id] = JobSpec{path, fmt, tz, device, start_utc_ms};
+  m.specs[id] = JobSpec{path, fmt, tz, device, start_utc_ms, units};
   m.queue.push_back(id);
   m.wake.notify_all();
   return id;

@@ -236,6 +236,81 @@ TEST_CASE("every route refuses bad input with a JSON error naming the problem", 
   CHECK(server.terminate() == 0);
 }
 
+// 40 s at 50 Hz of a wrist turning back and forth (up to 2 rad/s) in the given units: accel
+// divided by `accel_div` (9.80665 for g), gyro multiplied by `gyro_mul` (180/pi for deg/s).
+json turning_wrist(const std::string& device, double accel_div, double gyro_mul) {
+  json samples = json::array();
+  for (int i = 0; i < 40 * 50; ++i) {
+    const double t = i / 50.0, angle = 0.8 * std::sin(2.5 * t), rate = 2.0 * std::cos(2.5 * t);
+    samples.push_back({0.3 * std::sin(7 * t) / accel_div, 9.80665 * std::sin(angle) / accel_div,
+                       9.80665 * std::cos(angle) / accel_div, rate * gyro_mul, 0.05 * gyro_mul, -0.02 * gyro_mul});
+  }
+  return {{"device", device}, {"start", "2024-03-10T10:00:00Z"}, {"rate_hz", 50}, {"samples", samples}};
+}
+
+TEST_CASE("/v1/imu refuses data clearly in g or deg/s unless its units are declared, then converts it",
+          "[integration][server]") {
+  constexpr double kG = 9.80665, kDeg = 180.0 / 3.14159265358979323846;
+  ServerProcess server;
+  auto c = server.client();
+  const auto auth = bearer(server.first_token());
+
+  json in_g = turning_wrist("g-watch", kG, 1.0);
+  json err = error_of(c->Post("/v1/imu", auth, in_g.dump(), "application/json"), 400);
+  CHECK(err["field"] == "units.accel");
+  CHECK_THAT(err["message"].get<std::string>(), Catch::Contains("look like g") && Catch::Contains("\"units\""));
+
+  json in_deg = turning_wrist("deg-watch", 1.0, kDeg);
+  err = error_of(c->Post("/v1/imu", auth, in_deg.dump(), "application/json"), 400);
+  CHECK(err["field"] == "units.gyro");
+  CHECK_THAT(err["message"].get<std::string>(), Catch::Contains("deg/s"));
+
+  json both = turning_wrist("converted", kG, kDeg);
+  both["units"] = {{"accel", "g"}};  // the gyroscope is still checked
+  CHECK(error_of(c->Post("/v1/imu", auth, both.dump(), "application/json"), 400)["field"] == "units.gyro");
+  both["units"] = {{"accel", "g"}, {"gyro", "furlongs"}};
+  CHECK(error_of(c->Post("/v1/imu", auth, both.dump(), "application/json"), 400)["field"] == "units.gyro");
+  both["units"] = {{"accel", "g"}, {"gyro", "deg/s"}};
+  const json converted = json_of(c->Post("/v1/imu", auth, both.dump(), "application/json"));
+  CHECK(converted["accepted"] == 2000);
+
+  // CSV bodies declare units with query parameters.
+  std::ostringstream csv;
+  csv.precision(9);
+  csv << "t_ms,ax,ay,az,gx,gy,gz\n";
+  for (size_t i = 0; i < in_g["samples"].size(); ++i) {
+    const auto& r = in_g["samples"][i];
+    csv << i * 20 << "," << r[0].get<double>() << "," << r[1].get<double>() << "," << r[2].get<double>() << ","
+        << r[3].get<double>() << "," << r[4].get<double>() << "," << r[5].get<double>() << "\n";
+  }
+  err = error_of(c->Post("/v1/imu?start=2024-03-10T11:00:00Z&device=csv-watch", auth, csv.str(), "text/csv"), 400);
+  CHECK(err["field"] == "accel_units");
+  CHECK_THAT(err["message"].get<std::string>(), Catch::Contains("accel_units=g"));
+  CHECK(error_of(c->Post("/v1/imu?start=2024-03-10T11:00:00Z&device=csv-watch&accel_units=mg", auth, csv.str(),
+                         "text/csv"),
+                 400)["field"] == "accel_units");
+  auto csv_ok =
+      c->Post("/v1/imu?start=2024-03-10T11:00:00Z&device=csv-watch&accel_units=g", auth, csv.str(), "text/csv");
+  CHECK(csv_ok->status == 202);
+
+  // The converted batch is tagged exactly like the same motion sent in m/s^2 and rad/s.
+  const json canonical = json_of(c->Post("/v1/imu", auth, turning_wrist("canonical", 1.0, 1.0).dump(), "application/json"));
+  CHECK(canonical["accepted"] == 2000);
+  CHECK(server.terminate() == 0);
+  LogStore store(server.db());
+  const auto a = store.windows(converted["recording_id"].get<int64_t>());
+  const auto b = store.windows(canonical["recording_id"].get<int64_t>());
+  REQUIRE(a.size() == b.size());
+  REQUIRE(a.size() >= 7);
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].valid == b[i].valid);
+    REQUIRE(a[i].labels.size() == b[i].labels.size());
+    REQUIRE_FALSE(a[i].labels.empty());
+    CHECK(a[i].labels[0].label == b[i].labels[0].label);
+    CHECK(a[i].labels[0].score == Approx(b[i].labels[0].score).margin(1e-4));
+  }
+}
+
 TEST_CASE("a per-user rate limit answers 429 with Retry-After", "[integration][server]") {
   ServerProcess server({"--rate-limit", "0.5", "--rate-burst", "3"});
   auto c = server.client();

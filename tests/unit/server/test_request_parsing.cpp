@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "services/server/http_error.h"
 #include "services/server/request_parsing.h"
 
@@ -142,4 +144,38 @@ TEST_CASE("query values such as instants and booleans and ids parse strictly", "
   CHECK(rejected_field([] { optional_string(json{{"q", 3}}, "q"); }) == "q");
   CHECK_FALSE(optional_string(json{{"q", nullptr}}, "q"));
   CHECK(rejected_field([] { optional_bool(json{{"stream", "true"}}, "stream"); }) == "stream");
+}
+
+TEST_CASE("imu units: declared ones are converted, undeclared g / deg/s is a 400 naming the field", "[server][parsing]") {
+  // 200 samples at 50 Hz of a wrist turning at up to 2 rad/s, in g and deg/s.
+  json samples = json::array();
+  for (int i = 0; i < 200; ++i) {
+    const double t = i / 50.0;
+    samples.push_back({0.0, std::sin(0.8 * std::sin(2.5 * t)), std::cos(0.8 * std::sin(2.5 * t)),
+                       2.0 * std::cos(2.5 * t) * 180.0 / M_PI, 0.0, 0.0});
+  }
+  json body = {{"start", 1710057600000}, {"rate_hz", 50}, {"samples", samples}};
+  CHECK(rejected_field([&] { parse_imu_json(body, "UTC"); }) == "units.accel");
+  body["units"] = {{"accel", "g"}};
+  CHECK(rejected_field([&] { parse_imu_json(body, "UTC"); }) == "units.gyro");
+  body["units"] = {{"accel", "g"}, {"gyro", "deg/s"}};
+  const auto s = parse_imu_json(body, "UTC");
+  CHECK(s.values[0][2] == Approx(9.80665).margin(1e-4));
+  CHECK(s.values[0][3] == Approx(2.0).margin(1e-5));
+  body["units"] = {{"accel", "g"}, {"gyro", "deg/s"}, {"mag", "uT"}};
+  CHECK(rejected_field([&] { parse_imu_json(body, "UTC"); }) == "units.mag");
+  body["units"] = {{"accel", 9.8}};
+  CHECK(rejected_field([&] { parse_imu_json(body, "UTC"); }) == "units.accel");
+  body["units"] = "g";
+  CHECK(rejected_field([&] { parse_imu_json(body, "UTC"); }) == "units");
+  // Two samples cannot be judged; they pass as they are.
+  CHECK(parse_imu_json({{"t_utc_ms", {1000, 1020}}, {"samples", {{0, 0, 1, 90, 0, 0}, {0, 0, 1, 90, 0, 0}}}}, "UTC")
+            .values[0][3] == 90.0f);
+
+  std::string csv = "t_ms,ax,ay,az,gx,gy,gz\n";
+  for (int i = 0; i < 200; ++i) csv += std::to_string(i * 20) + ",0,0,1,0.1,0,0\n";
+  CHECK(rejected_field([&] { parse_imu_csv(csv, 0, "d", "k"); }) == "accel_units");
+  const auto c = parse_imu_csv(csv, 0, "d", "k", parse_units_params(std::string("g"), std::nullopt));
+  CHECK(c.values[5][2] == Approx(9.80665).margin(1e-4));
+  CHECK(rejected_field([&] { parse_units_params(std::nullopt, std::string("rpm")); }) == "gyro_units");
 }
