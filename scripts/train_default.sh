@@ -1,58 +1,77 @@
 #!/usr/bin/env bash
-# Trains the shipped default model: IMU2CLIP contrastive pretraining on the TRAIN splits of
-# ../shared/data/imu/{hapt,wisdm,classyglass,spsw} (5 s windows at 50 Hz, stride 2.5 s),
-# validated on their VAL splits, exported as models/default.safetensors (fp16 weights) with
-# metrics next to it. About 10 minutes on an idle 2-core CPU (66.6k windows/epoch at ~1,900 windows/s).
+# Trains the shipped default model in one command: IMU2CLIP contrastive pretraining on the TRAIN
+# splits of ../shared/data/imu/{hapt,wisdm,classyglass,spsw,motionsense,dsads_torso,dsads_leg}
+# (5 s windows at 50 Hz, stride 2.5 s), every label mapped onto the everyday log vocabulary
+# (models/vocabulary/), validated on their VAL splits, then calibrated on the same VAL splits
+# (windows the model is unsure of are logged as "unclear motion"). Writes
+# models/default.safetensors (fp16 weights) with per-epoch metrics next to it.
 #
-#   scripts/train_default.sh                 # text tower "wordnet-v1" (chosen by held-out zero-shot
-#                                            # quality: models/MODEL_CARD.md)
-#   TOWER=lexical-v1 scripts/train_default.sh
+#   bash scripts/train_default.sh
 #
-# Environment (all optional):
+# Environment (all optional; the defaults are the shipped recipe, chosen on val splits:
+# models/MODEL_CARD.md):
+#   DATASETS       training datasets (default: the seven above)
 #   TOWER          text tower id (default wordnet-v1); TOWER_PARAMS JSON (default {})
-#   EPOCHS         (default 16)    OUT     bundle path (default models/default.safetensors)
+#   EPOCHS (10)  AUGMENT (yaw,lowpass,scale,jitter,shift)  BALANCE (0.5)  COVERAGE (0.85)  SEED (1)
+#   OUT            bundle path (default models/default.safetensors)
 #   DATA_ROOT      (default ../shared/data/imu relative to the repository)
-#   METRICS        per-epoch JSONL (default models/default.metrics.jsonl)
-#   CHECKPOINTS    checkpoint folder (default build-trainer/checkpoints-default); RESUME=1 continues
+#   METRICS        per-epoch JSONL (default <OUT without .safetensors>.metrics.jsonl)
+#   CHECKPOINTS    checkpoint folder (default build-trainer/checkpoints-<OUT name>); RESUME=1 continues
 #   CACHE_DIR      preprocessed-window cache (default ~/.cache/imu2clip/windows)
-#   IMU2CLIP_TRAIN trainer binary to use; default: build imu2clip-train (-DIMU2CLIP_TRAINER_ONLY=ON)
-#                  in build-trainer/, which needs only libtorch, zlib, nlohmann_json and CLI11.
+#   IMU2CLIP       the full CLI (default build/services/cli/imu2clip; built when missing). It trains
+#                  and calibrates. IMU2CLIP_TRAIN may name another trainer (e.g. imu2clip-train
+#                  built with -DIMU2CLIP_TRAINER_ONLY=ON on a GPU machine) for the training step.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+DATASETS=(${DATASETS:-hapt wisdm classyglass spsw motionsense dsads_torso dsads_leg})
 TOWER="${TOWER:-wordnet-v1}"
 TOWER_PARAMS="${TOWER_PARAMS:-{\}}"
-EPOCHS="${EPOCHS:-16}"
+EPOCHS="${EPOCHS:-10}"
+AUGMENT="${AUGMENT:-yaw,lowpass,scale,jitter,shift}"
+BALANCE="${BALANCE:-0.5}"
+COVERAGE="${COVERAGE:-0.85}"
+SEED="${SEED:-1}"
 OUT="${OUT:-$repo/models/default.safetensors}"
 DATA_ROOT="${DATA_ROOT:-$repo/../shared/data/imu}"
 METRICS="${METRICS:-${OUT%.safetensors}.metrics.jsonl}"
-CHECKPOINTS="${CHECKPOINTS:-$repo/build-trainer/checkpoints-default}"
+CHECKPOINTS="${CHECKPOINTS:-$repo/build-trainer/checkpoints-$(basename "${OUT%.safetensors}")}"
 CACHE_DIR="${CACHE_DIR:-$HOME/.cache/imu2clip/windows}"
+VOCAB_DIR="$repo/models/vocabulary"
 
-for ds in hapt wisdm classyglass spsw; do
+data=() val=()
+for ds in "${DATASETS[@]}"; do
   [[ -f "$DATA_ROOT/$ds/manifest.json" ]] || { echo "error: $DATA_ROOT/$ds/manifest.json not found (set DATA_ROOT)" >&2; exit 1; }
+  data+=(--data "$DATA_ROOT/$ds")
 done
 
-if [[ -z "${IMU2CLIP_TRAIN:-}" ]]; then
-  cmake -S "$repo" -B "$repo/build-trainer" -G Ninja -DIMU2CLIP_TRAINER_ONLY=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$repo/build-trainer" -j"${JOBS:-1}" --target imu2clip-train
-  IMU2CLIP_TRAIN="$repo/build-trainer/tagger/train/imu2clip-train"
-fi
+IMU2CLIP="${IMU2CLIP:-$repo/build/services/cli/imu2clip}"
+[[ -x "$IMU2CLIP" ]] || bash "$repo/scripts/build.sh"
+TRAIN="${IMU2CLIP_TRAIN:-$IMU2CLIP}"
 mkdir -p "$(dirname "$OUT")" "$CHECKPOINTS"
 
 resume=()
 if [[ "${RESUME:-0}" == 1 ]]; then resume=(--resume); else rm -f "$CHECKPOINTS"/last.pt "$CHECKPOINTS"/last.json "$CHECKPOINTS"/best.safetensors; fi
 
-# Adam with a cosine schedule and a learned temperature; multi-positive targets (default) since
-# every batch holds many windows of one activity. No rotation augmentation: the direction of
-# gravity is what tells sitting, standing and lying apart.
+# Adam with a cosine schedule and a learned temperature; multi-positive targets (windows of one
+# activity are positives of each other, synonyms included, since they map to one phrase).
+# Augmentation: yaw about gravity + small tilt (a device worn turned; the posture cue stays),
+# a random low-pass (WISDM's 20 Hz bandwidth is no dataset cue), gain, noise, time shift.
+# --balance 0.5: each dataset's share of an epoch grows with the square root of its size, so
+# WISDM (the largest) does not drown the pocket, chest and knee placements.
+uncalibrated="${OUT%.safetensors}.uncalibrated.safetensors"
 set -x
-"$IMU2CLIP_TRAIN" pretrain \
-  --data "$DATA_ROOT/hapt" --data "$DATA_ROOT/wisdm" --data "$DATA_ROOT/classyglass" --data "$DATA_ROOT/spsw" \
+"$TRAIN" pretrain "${data[@]}" \
+  --vocabulary "$VOCAB_DIR/activities.txt" --label-map "$VOCAB_DIR/label_map.tsv" \
   --val-split val --rate 50 --window 5 --stride 2.5 \
   --tower "$TOWER" --tower-params "$TOWER_PARAMS" \
   --batch 64 --epochs "$EPOCHS" --optimizer adam --lr 5e-4 --schedule cosine --warmup 200 --grad-clip 1.0 \
-  --temperature 0.07 --learn-temperature --augment scale,jitter,shift --seed 1 \
+  --temperature 0.07 --learn-temperature --augment "$AUGMENT" --balance "$BALANCE" --seed "$SEED" \
   --cache-dir "$CACHE_DIR" --checkpoint-dir "$CHECKPOINTS" "${resume[@]}" \
-  --metrics "$METRICS" --fp16 --out "$OUT"
+  --metrics "$METRICS" --fp16 --out "$uncalibrated"
+# Calibration on the VAL splits (never test): the temperature of the confidence and the
+# threshold that keeps COVERAGE of the windows; the rest are logged as "unclear motion".
+"$IMU2CLIP" model calibrate --model "$uncalibrated" "${data[@]}" --split val --coverage "$COVERAGE" \
+  --cache "$CACHE_DIR" --out "$OUT"
+rm -f "$uncalibrated"

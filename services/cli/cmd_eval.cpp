@@ -31,7 +31,7 @@ void log_to_stderr() {
 
 struct EvalArgs {
   std::string model, data, split = "test", mode = "zeroshot", labels_file, cache_dir;
-  bool json = false, vanilla = false;
+  bool json = false, vanilla = false, no_unclear = false;
   size_t max_windows = 0;
   int epochs = 0, batch = 64, threads = 0;
   uint64_t seed = 1;
@@ -92,6 +92,7 @@ int run_classify_command(const EvalArgs& a) {
   o.stride_s = a.stride;
   o.max_windows = a.max_windows;
   o.cache_dir = a.cache_dir;
+  o.no_unclear = a.no_unclear;
   o.log = progress_line;
   const ClassifyResult r = run_classify(m.bundle, o);
 
@@ -114,6 +115,15 @@ int run_classify_command(const EvalArgs& a) {
                   t["best_epoch"].get<int>(), t["epochs"].get<int>(), t["selected_by"].get<std::string>().c_str());
     }
     std::printf("%s", format_classification_table(r.report).c_str());
+    if (r.details.contains("coverage")) {
+      const auto& d = r.details;
+      std::printf("coverage %.3f (%lld of %lld windows not 'unclear motion'), accuracy over them %.3f\n"
+                  "every window labelled: accuracy %.3f, macro-F1 %.3f; accuracy over the 80%% most confident %.3f\n",
+                  d["coverage"].get<double>(), static_cast<long long>(d["covered_windows"].get<int64_t>()),
+                  static_cast<long long>(d["scored_windows"].get<int64_t>()), d["covered_accuracy"].get<double>(),
+                  d["all_windows"]["accuracy"].get<double>(), d["all_windows"]["macro_f1"].get<double>(),
+                  d["accuracy_at_80_percent_coverage"].get<double>());
+    }
   }
   return 0;
 }
@@ -146,8 +156,12 @@ Runner add_eval_command(CLI::App& app) {
   auto* classify = cmd->add_subcommand(
       "classify", "Activity classification: accuracy, macro-F1, per-class F1, confusion matrix");
   add_common_options(classify, *a);
-  classify->add_option("--mode", a->mode, "zeroshot | probe | finetune")->capture_default_str()
-      ->check(CLI::IsMember({"zeroshot", "probe", "finetune"}));
+  classify->add_option("--mode", a->mode,
+                       "zeroshot | probe | finetune | product (what the tagger logs: the model's vocabulary, its "
+                       "label map, the segmenter's smoothing and 'unclear motion')")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"zeroshot", "probe", "finetune", "product"}));
+  classify->add_flag("--no-unclear", a->no_unclear, "Product mode: label every window (ignore the model's calibration)");
   classify->add_option("--labels", a->labels_file,
                        "Candidate label phrases, one per line; only windows of these labels are evaluated")
       ->check(CLI::ExistingFile);

@@ -25,6 +25,7 @@
 #include "tagger/dataset/window_dataset.h"
 #include "tagger/model/bundle.h"
 #include "tagger/text/label_bank.h"
+#include "tagger/text/label_map.h"
 #include "tagger/text/text_tower.h"
 #include "tagger/train/openblas_env.h"
 #include "tagger/train/trainer.h"
@@ -63,6 +64,7 @@ struct PretrainArgs {
   std::string augment = "none";
   std::string val_split = "val";
   std::string cache_dir, metrics;
+  std::string vocabulary, label_map;
   bool fp16 = false;
   size_t max_windows = 0;
   bool no_multi_positive = false;
@@ -153,17 +155,22 @@ int run_pretrain(PretrainArgs& a) {
       throw Error(ErrorKind::NotFound, "the folder for --out does not exist", ErrorContext{parent.string(), 0, "out"});
   }
   auto tower = make_text_tower(a.tower, parse_tower_params(a.tower_params));
+  if (a.vocabulary.empty() != a.label_map.empty())
+    throw Error(ErrorKind::InvalidInput, "--vocabulary and --label-map go together", ErrorContext{"", 0, "label-map"});
+  std::optional<LabelMap> map;
+  if (!a.label_map.empty()) map = read_label_map(a.vocabulary, a.label_map);
+  auto mapped = [&map](LabelledWindows w) { return map ? apply_label_map(w, *map) : w; };
 
   TrainingData train, val;
   const size_t sources = a.data.size() + (a.ego4d.empty() ? 0 : 1);
   const size_t per_source = a.max_windows ? std::max<size_t>(1, a.max_windows / sources) : 0;
   std::vector<std::string> datasets;
   for (const auto& dir : a.data) {
-    auto tw = take_windows(load_split(dir, a, "train"), per_source);
+    auto tw = take_windows(mapped(load_split(dir, a, "train")), per_source);
     datasets.push_back(tw.dataset);
     append_training_data(train, training_data_from_labels(tw));
     if (!a.val_split.empty() && a.val_split != "none") {
-      auto vw = load_split(dir, a, a.val_split);
+      auto vw = mapped(load_split(dir, a, a.val_split));
       if (a.max_windows) vw = take_windows(vw, std::max<size_t>(per_source / 4, a.train.batch_size));
       append_training_data(val, training_data_from_labels(vw));
     }
@@ -202,6 +209,10 @@ int run_pretrain(PretrainArgs& a) {
   setup.train = &train;
   setup.val = val.size() >= 2 ? &val : nullptr;
   setup.options = a.train;
+  if (map) {
+    setup.labels = map->activities;
+    setup.label_map = *map;
+  }
   info("training " + std::to_string(train.size()) + " windows (" + std::to_string(train.texts.size()) + " texts), " +
        std::to_string(val.size()) + " validation windows; tower " + tower->id() + " (" + std::to_string(tower->dim()) +
        " d), " + a.train.optimizer + " lr " + fmt("%.2g", a.train.effective_lr()) + ", batch " +
@@ -247,7 +258,9 @@ int run_pretrain(PretrainArgs& a) {
                                {"window_s", a.window},
                                {"stride_s", a.stride},
                                {"train_split", "train"},
-                               {"val_split", a.val_split}};
+                               {"val_split", a.val_split},
+                               {"vocabulary", a.vocabulary},
+                               {"label_map", a.label_map}};
   ModelBundle bundle = make_trained_bundle(setup, result, provenance);
   save_bundle(a.out, bundle, a.fp16 ? DType::F16 : DType::F32);
   info("wrote " + a.out + " (model " + bundle.model_id + ", best epoch " + std::to_string(result.best_epoch) +
@@ -272,6 +285,16 @@ Runner add_pretrain_command(CLI::App& app) {
   cmd->add_option("--video-emb", a->video_emb, "safetensors of video-frame embeddings named <video_uid>@<time_ms> "
                                                "(adds IMU<->video InfoNCE)");
   cmd->add_option("--out", a->out, "Model bundle to write (.safetensors)")->required();
+  cmd->add_option("--vocabulary", a->vocabulary,
+                  "Log vocabulary (one activity phrase per line): the exported label bank. Needs --label-map")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--label-map", a->label_map,
+                  "TSV mapping each dataset label to a vocabulary activity or '-' (models/vocabulary/label_map.tsv); "
+                  "windows train against their activity, so synonyms are positives of each other")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--balance", a->train.dataset_balance,
+                  "Dataset balance per epoch: share of dataset d ~ windows_d^BALANCE (1 = as loaded, 0 = equal)")
+      ->capture_default_str();
   cmd->add_option("--tower", a->tower, "Text tower id (" + [] {
     std::string s;
     for (const auto& id : text_tower_ids()) s += (s.empty() ? "" : ", ") + id;
@@ -299,7 +322,7 @@ Runner add_pretrain_command(CLI::App& app) {
   cmd->add_option_function<std::string>("--augment", [a](const std::string& s) {
     a->augment = s;
     a->train.augment = AugmentOptions::parse(s);
-  }, "Augmentations: comma list of rot, scale, jitter, shift (or none)");
+  }, "Augmentations: comma list of rot, yaw, lowpass, scale, jitter, shift (or none)");
   cmd->add_option("--seed", a->train.seed, "Random seed (init, shuffling, augmentation)")->capture_default_str();
   cmd->add_option("--threads", a->train.threads, "Torch CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--device", a->train.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}))

@@ -243,11 +243,11 @@ struct BatchTagger::Impl {
     std::vector<ScoredWindow> sw;
     sw.reserve(windows.size());
     for (const auto& w : windows) sw.push_back({w.start_s, w.end_s, w.status == WindowStatus::Ok});
-    const auto segs = segment_windows(sw, scores, n_labels, opt.segmenter);
+    const auto segs = segment_windows(sw, scores, n_labels, calibrated(opt.segmenter, bundle.calibration));
     std::vector<Segment> rows;
     std::vector<LogEntry> entries;
     for (const auto& s : segs) {
-      const std::string& label = bundle.label_bank.labels[static_cast<size_t>(s.label)];
+      const std::string& label = bundle.label_text(s.label);
       rows.push_back({s.start_s, s.end_s, label, s.mean_score, s.n_windows, "imu"});
       LogEntry le;
       le.user_id = user_id;

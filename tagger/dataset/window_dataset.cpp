@@ -262,6 +262,44 @@ LabelledWindows filter_labels(const LabelledWindows& w, const std::vector<std::s
   return out;
 }
 
+LabelledWindows apply_label_map(const LabelledWindows& w, const LabelMap& map, bool keep_unmapped) {
+  if (!map.has_dataset(w.dataset))
+    throw Error(ErrorKind::InvalidInput,
+                "the label map has no rows for dataset '" + w.dataset + "'; add its labels to the map",
+                ErrorContext{"", 0, "label-map"});
+  std::vector<int> remap(w.labels.size(), -1);
+  for (size_t i = 0; i < w.labels.size(); ++i) {
+    const auto activity = map.find(w.dataset, w.labels[i]);
+    if (!activity)
+      throw Error(ErrorKind::InvalidInput,
+                  "the label map does not list '" + w.dataset + "' label '" + w.labels[i] +
+                      "'; map it to an activity or to '-'",
+                  ErrorContext{"", 0, "label-map"});
+    if (activity->empty()) continue;
+    remap[i] = static_cast<int>(std::find(map.activities.begin(), map.activities.end(), *activity) -
+                                map.activities.begin());
+  }
+  LabelledWindows out;
+  out.dataset = w.dataset;
+  out.channels = w.channels;
+  out.samples = w.samples;
+  out.rate_hz = w.rate_hz;
+  out.labels = map.activities;
+  out.recording_ids = w.recording_ids;
+  out.recording_subjects = w.recording_subjects;
+  out.recording_splits = w.recording_splits;
+  const size_t floats = static_cast<size_t>(w.channels) * w.samples;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const int l = w.label[i] < 0 ? -1 : remap[static_cast<size_t>(w.label[i])];
+    if (l < 0 && !keep_unmapped) continue;
+    out.label.push_back(l);
+    out.recording.push_back(w.recording[i]);
+    out.start_s.push_back(w.start_s[i]);
+    out.data.insert(out.data.end(), w.window(i), w.window(i) + floats);
+  }
+  return out;
+}
+
 void append_windows(LabelledWindows& into, const LabelledWindows& more) {
   if (into.size() == 0 && into.recording_ids.empty()) {
     into = more;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tagger/text/label_map.h"
+
 namespace imu2clip {
 
 struct WindowDatasetOptions {
@@ -46,6 +48,13 @@ LabelledWindows load_labelled_windows(const std::string& dataset_dir, const Wind
 
 // Keeps only windows whose label phrase is in `keep` (others dropped), re-indexing labels in `keep` order.
 LabelledWindows filter_labels(const LabelledWindows& windows, const std::vector<std::string>& keep);
+
+// Relabels windows with the everyday activities of `map` (labels become map.activities, in
+// vocabulary order). Windows whose label maps to nothing get label -1 when `keep_unmapped`
+// (product evaluation smooths over them like the tagger does) and are dropped otherwise.
+// Throws Error(InvalidInput) when the map lacks the dataset or one of its labels: a label
+// nobody reviewed must not silently vanish from training.
+LabelledWindows apply_label_map(const LabelledWindows& windows, const LabelMap& map, bool keep_unmapped = false);
 
 // --- additions beyond the contract ---
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "tagger/eval/eval_windows.h"
 #include "tagger/eval/label_embeddings.h"
+#include "tagger/eval/product_eval.h"
 #include "tagger/model/bundle.h"
 #include "tagger/model/window_encoder.h"
 #include "tagger/zeroshot/label_scores.h"
@@ -75,7 +76,8 @@ ClassifyMode parse_classify_mode(const std::string& name) {
   if (name == "zeroshot") return ClassifyMode::ZeroShot;
   if (name == "probe") return ClassifyMode::Probe;
   if (name == "finetune") return ClassifyMode::Finetune;
-  throw Error(ErrorKind::InvalidInput, "unknown mode '" + name + "'; use zeroshot, probe or finetune",
+  if (name == "product") return ClassifyMode::Product;
+  throw Error(ErrorKind::InvalidInput, "unknown mode '" + name + "'; use zeroshot, probe, finetune or product",
               ErrorContext{"", 0, "--mode"});
 }
 
@@ -84,11 +86,42 @@ const char* to_string(ClassifyMode mode) {
     case ClassifyMode::ZeroShot: return "zeroshot";
     case ClassifyMode::Probe: return "probe";
     case ClassifyMode::Finetune: return "finetune";
+    case ClassifyMode::Product: return "product";
   }
   return "?";
 }
 
+ClassifyResult run_product(const ModelBundle& bundle, const ClassifyOptions& o) {
+  if (!o.labels.empty())
+    throw Error(ErrorKind::InvalidInput, "product mode scores the model's own vocabulary; drop --labels",
+                ErrorContext{"", 0, "--labels"});
+  if (o.vanilla)
+    throw Error(ErrorKind::InvalidInput, "product mode evaluates the model as shipped; drop --vanilla",
+                ErrorContext{"", 0, "--vanilla"});
+  ProductEvalOptions p;
+  p.dataset_dir = o.dataset_dir;
+  p.split = o.split;
+  p.cache_dir = o.cache_dir;
+  p.threads = o.threads;
+  p.use_calibration = !o.no_unclear;
+  p.log = o.log;
+  const ProductEvalResult r = run_product_eval(bundle, p);
+  ClassifyResult result;
+  result.dataset = r.dataset;
+  result.report = r.report;
+  result.details = r.details;
+  result.details["scored_windows"] = r.scored;
+  result.details["covered_windows"] = r.covered;
+  result.details["coverage"] = r.coverage;
+  result.details["covered_accuracy"] = r.covered_accuracy;
+  result.details["accuracy_at_80_percent_coverage"] = r.accuracy_at_80;
+  result.details["all_windows"] = {{"accuracy", r.report_all_windows.accuracy},
+                                   {"macro_f1", r.report_all_windows.macro_f1}};
+  return result;
+}
+
 ClassifyResult run_classify(const ModelBundle& bundle, const ClassifyOptions& options) {
+  if (options.mode == ClassifyMode::Product) return run_product(bundle, options);
   LabelledWindows windows = load_split(bundle, options, options.split, options.stride_s, false);
   if (windows.size() == 0) {
     throw Error(ErrorKind::InvalidInput,

@@ -15,8 +15,9 @@ namespace imu2clip {
 
 struct ModelBundle;
 
-enum class ClassifyMode { ZeroShot, Probe, Finetune };
-ClassifyMode parse_classify_mode(const std::string& name);   // "zeroshot" | "probe" | "finetune"
+enum class ClassifyMode { ZeroShot, Probe, Finetune, Product };
+// "zeroshot" | "probe" | "finetune" | "product" (what the tagger logs: see product_eval.h)
+ClassifyMode parse_classify_mode(const std::string& name);
 const char* to_string(ClassifyMode mode);
 
 struct ClassifyOptions {
@@ -32,6 +33,7 @@ struct ClassifyOptions {
   double train_stride_s = 0;           // train/val windows; <= 0: half the window length
   size_t max_windows = 0;              // > 0: at most this many evaluated windows (spread over recordings)
   std::string cache_dir;
+  bool no_unclear = false;             // product mode: label every window (ignore the calibration)
   std::function<void(const std::string&)> log;   // progress lines
 };
 

@@ -18,7 +18,7 @@ LabelledWindows load_eval_windows(const std::string& dataset_dir, const ModelBun
   w.window_s = bundle.window_s();
   w.stride_s = options.stride_s > 0 ? options.stride_s : w.window_s;
   w.min_label_fraction = 0.5;
-  w.keep_unlabelled = false;
+  w.keep_unlabelled = options.keep_unlabelled;
   w.cache_dir = options.cache_dir;
   if (options.split != "all") w.splits = {options.split};
   LabelledWindows windows = load_labelled_windows(dataset_dir, w, progress);

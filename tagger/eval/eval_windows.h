@@ -19,6 +19,7 @@ struct EvalDataOptions {
   double stride_s = 0;          // <= 0: the bundle's window length (non-overlapping windows)
   std::string cache_dir;        // "" = no window cache
   bool allow_empty = false;     // return an empty set instead of throwing when nothing is selected
+  bool keep_unlabelled = false; // keep windows without a majority label (label -1), as the tagger sees them
 };
 
 // Windows of `dataset_dir` resampled to the bundle's rate and cut to its window length, each

@@ -26,14 +26,16 @@ RecordingRow load_recording(LogStore& store, int64_t id) {
 LiveSession::LiveSession(LiveSessionContext& ctx, int64_t recording_id)
     : ctx_(ctx),
       recording_id_(recording_id),
-      segments_(static_cast<int>(ctx.bundle.label_bank.size()), ctx.segmenter, ctx.keep_windows, 0.0) {
+      segments_(static_cast<int>(ctx.bundle.label_bank.size()), calibrated(ctx.segmenter, ctx.bundle.calibration),
+                ctx.keep_windows, 0.0) {
   const RecordingRow rec = load_recording(ctx.store, recording_id);
   user_id_ = rec.user_id;
   start_ms_ = *rec.start_utc_ms;
   const double stride_s = ctx.windowing.window.stride_s;
   next_window_ = static_cast<int64_t>(std::llround(rec.tagged_until_s / stride_s));
   // Segments before the resume point were written by an earlier run and are final.
-  segments_ = LiveSegments(static_cast<int>(ctx.bundle.label_bank.size()), ctx.segmenter, ctx.keep_windows,
+  segments_ = LiveSegments(static_cast<int>(ctx.bundle.label_bank.size()),
+                           calibrated(ctx.segmenter, ctx.bundle.calibration), ctx.keep_windows,
                            ctx.windowing.window_start_s(next_window_));
 }
 
@@ -125,13 +127,12 @@ void LiveSession::complete(int64_t last_t_ms) {
 
 void LiveSession::write_segments(int64_t last_t_ms, bool complete) {
   const auto segs = segments_.segments();
-  const auto& labels = ctx_.bundle.label_bank.labels;
   std::vector<Segment> rows;
   std::vector<LogEntry> entries;
   rows.reserve(segs.size());
   entries.reserve(segs.size());
   for (const auto& s : segs) {
-    const std::string& label = labels[static_cast<size_t>(s.label)];
+    const std::string& label = ctx_.bundle.label_text(s.label);
     rows.push_back({s.start_s, s.end_s, label, s.mean_score, s.n_windows, "imu"});
     LogEntry e;
     e.user_id = user_id_;

@@ -1,5 +1,6 @@
 #include "tagger/model/bundle.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -7,6 +8,7 @@
 #include "common/error.h"
 #include "tagger/text/stable_hash.h"
 #include "tagger/text/text_tower.h"
+#include "tagger/zeroshot/segmenter.h"
 
 namespace imu2clip {
 namespace {
@@ -186,10 +188,20 @@ SafetensorsFile bundle_to_safetensors(const std::string& path, const ModelBundle
       {"templates", dump_json(bank.templates, path, "templates")},
       {"provenance", dump_json(bundle.provenance, path, "provenance")},
   };
+  // Optional keys are written only when set, so bundles without them keep their model_id.
+  if (!bundle.label_map.empty()) file.metadata["label_map"] = dump_json(bundle.label_map.to_json(), path, "label_map");
+  if (bundle.calibration.enabled())
+    file.metadata["calibration"] = dump_json(bundle.calibration.to_json(), path, "calibration");
   file.metadata["model_id"] = content_hash(file);
   return file;
 }
 }  // namespace
+
+const std::string& ModelBundle::label_text(int label) const {
+  static const std::string unclear = kUnclearActivity;
+  if (label == kUnclearLabel) return unclear;
+  return label_bank.labels.at(static_cast<size_t>(label));
+}
 
 void save_bundle(const std::string& path, ModelBundle& bundle, DType weight_dtype) {
   SafetensorsFile file = bundle_to_safetensors(path, bundle, weight_dtype);
@@ -251,6 +263,14 @@ ModelBundle bundle_from_safetensors(const SafetensorsFile& file, const std::stri
   check_labels_and_templates(bundle.label_bank, ErrorKind::Corrupt, path);
   bundle.provenance = meta.json("provenance");
   if (!bundle.provenance.is_object()) meta.fail("provenance", "must be a JSON object");
+  if (file.metadata.count("label_map")) {
+    bundle.label_map = LabelMap::from_json(meta.json("label_map"), path);
+    for (const auto& [key, activity] : bundle.label_map.entries)
+      if (!activity.empty() && std::find(bundle.label_bank.labels.begin(), bundle.label_bank.labels.end(), activity) ==
+                                   bundle.label_bank.labels.end())
+        meta.fail("label_map", "activity '" + activity + "' is not a label of the bundle");
+  }
+  if (file.metadata.count("calibration")) bundle.calibration = Calibration::from_json(meta.json("calibration"), path);
   bundle.model_id = meta.string("model_id");
 
   const int dim = encoder_output_dim(bundle.encoder);

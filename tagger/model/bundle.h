@@ -10,6 +10,8 @@
 #include "tagger/model/encoder_options.h"
 #include "tagger/model/safetensors.h"
 #include "tagger/text/label_bank.h"
+#include "tagger/text/label_map.h"
+#include "tagger/zeroshot/calibration.h"
 
 namespace imu2clip {
 
@@ -18,11 +20,18 @@ struct ModelBundle {
   std::string text_tower_id;
   nlohmann::json text_tower_params = nlohmann::json::object();
   LabelBank label_bank;
+  // How the training datasets' labels map onto the label bank's vocabulary (empty for models
+  // trained on raw label phrases); product-mode evaluation reads it from here.
+  LabelMap label_map;
+  // Confidence calibration of the label bank's scores; not enabled = every window gets a label.
+  Calibration calibration;
   nlohmann::json provenance = nlohmann::json::object();   // how it was trained, by whom, when
   std::map<std::string, TensorData> encoder_weights;      // torch parameter/buffer names
   std::string model_id;   // content hash, filled by save/load; tags are keyed by it
 
   double window_s() const { return encoder.window_samples / encoder.sample_rate_hz; }
+  // The phrase a log line gets for a segment label (a label-bank index or kUnclearLabel).
+  const std::string& label_text(int label) const;
 };
 
 // Writes atomically; fills bundle.model_id.

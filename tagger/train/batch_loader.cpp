@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
 #include "tagger/train/augment.h"
@@ -16,16 +17,52 @@ int64_t batches_per_epoch(size_t windows, const BatchPlanOptions& plan) {
   return plan.max_batches > 0 ? std::min(n, plan.max_batches) : n;
 }
 
+std::vector<size_t> epoch_order(const TrainingData& data, const BatchPlanOptions& plan, uint64_t seed, int64_t epoch) {
+  std::vector<size_t> order(data.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (!plan.shuffle) return order;
+  TrainRng rng = derive_rng(seed, 0x5u, static_cast<uint64_t>(epoch));
+  auto shuffle = [&rng](std::vector<size_t>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+  };
+  const size_t n_sources = data.sources.size();
+  if (plan.dataset_balance >= 1 || n_sources < 2 || data.source.size() != data.size()) {
+    shuffle(order);
+    return order;
+  }
+  std::vector<std::vector<size_t>> by_source(n_sources);
+  for (size_t i = 0; i < data.size(); ++i) by_source[static_cast<size_t>(data.source[i])].push_back(i);
+  std::vector<double> weight(n_sources, 0.0);
+  double total = 0;
+  for (size_t k = 0; k < n_sources; ++k) {
+    if (!by_source[k].empty()) weight[k] = std::pow(static_cast<double>(by_source[k].size()), plan.dataset_balance);
+    total += weight[k];
+  }
+  order.clear();
+  double carried = 0;   // keeps the shares summing to exactly data.size()
+  for (size_t k = 0; k < n_sources; ++k) {
+    if (by_source[k].empty()) continue;
+    const double want = static_cast<double>(data.size()) * weight[k] / total + carried;
+    const size_t take = static_cast<size_t>(std::floor(want));
+    carried = want - static_cast<double>(take);
+    std::vector<size_t> pool;
+    while (pool.size() < take) {
+      std::vector<size_t> round = by_source[k];
+      shuffle(round);
+      pool.insert(pool.end(), round.begin(), round.end());
+    }
+    order.insert(order.end(), pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(take));
+  }
+  while (order.size() < data.size()) order.push_back(order[rng.below(order.size())]);
+  shuffle(order);
+  return order;
+}
+
 BatchLoader::BatchLoader(const TrainingData& data, const TextTargets& targets, const AugmentOptions& augment,
                          BatchPlanOptions plan, uint64_t seed, int64_t epoch, int prefetch)
     : data_(data), targets_(targets), augment_(augment), plan_(plan), seed_(seed), epoch_(epoch),
       prefetch_(static_cast<size_t>(std::max(1, prefetch))) {
-  order_.resize(data.size());
-  std::iota(order_.begin(), order_.end(), size_t{0});
-  if (plan_.shuffle) {
-    TrainRng rng = derive_rng(seed_, 0x5u, static_cast<uint64_t>(epoch_));
-    for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
-  }
+  order_ = epoch_order(data, plan_, seed_, epoch_);
   batches_ = batches_per_epoch(data.size(), plan_);
   thread_ = std::thread([this] { run(); });
 }
@@ -53,7 +90,7 @@ TrainBatch BatchLoader::assemble(int64_t index) const {
     const size_t i = order_[begin + k];
     float* dst = b.imu.data() + k * floats;
     std::copy(data_.window(i), data_.window(i) + floats, dst);
-    if (plan_.augment && augment_.any()) augment_window(dst, data_.samples, augment_, rng);
+    if (plan_.augment && augment_.any()) augment_window(dst, data_.samples, augment_, rng, data_.rate_hz);
     const int text = data_.text[i];
     const int count = targets_.count[text];
     const int pick = plan_.random_template && count > 1 ? static_cast<int>(rng.below(count)) : 0;

@@ -32,7 +32,13 @@ struct BatchPlanOptions {
   bool random_template = true;      // false: always the text's first row
   bool drop_last = true;            // a short last batch would change the negatives' count
   int64_t max_batches = 0;          // 0 = all
+  double dataset_balance = 1;       // TrainOptions::dataset_balance (shuffled epochs only)
 };
+
+// One epoch's window order: a shuffled permutation, or with dataset_balance < 1 and several
+// sources, each source's share drawn (without replacement while it lasts) from its own
+// shuffled windows. Deterministic in (seed, epoch). The length is always data.size().
+std::vector<size_t> epoch_order(const TrainingData& data, const BatchPlanOptions& plan, uint64_t seed, int64_t epoch);
 
 // Number of batches an epoch yields.
 int64_t batches_per_epoch(size_t windows, const BatchPlanOptions& plan);

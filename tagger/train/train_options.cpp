@@ -22,10 +22,12 @@ AugmentOptions AugmentOptions::parse(const std::string& list) {
     item.erase(item.find_last_not_of(" \t") + 1);
     if (item.empty() || item == "none") continue;
     if (item == "rot" || item == "rotate" || item == "rotation") a.rotate = true;
+    else if (item == "yaw") a.yaw = true;
+    else if (item == "lowpass") a.lowpass = true;
     else if (item == "scale") a.scale = true;
     else if (item == "jitter") a.jitter = true;
     else if (item == "shift") a.shift = true;
-    else invalid("augment", "unknown augmentation '" + item + "'; use a comma list of rot, scale, jitter, shift (or none)");
+    else invalid("augment", "unknown augmentation '" + item + "'; use a comma list of rot, yaw, lowpass, scale, jitter, shift (or none)");
   }
   return a;
 }
@@ -36,6 +38,8 @@ std::string AugmentOptions::to_string() const {
     if (on) s += (s.empty() ? "" : ",") + std::string(name);
   };
   add(rotate, "rot");
+  add(yaw, "yaw");
+  add(lowpass, "lowpass");
   add(scale, "scale");
   add(jitter, "jitter");
   add(shift, "shift");
@@ -58,6 +62,7 @@ void TrainOptions::validate() const {
   if (grad_clip < 0) invalid("grad_clip", "the gradient clipping norm must not be negative (0 = off)");
   if (!(temperature >= 0.01 && temperature <= 1.0)) invalid("temperature", "the temperature must be in [0.01, 1]");
   if (threads < 0) invalid("threads", "the thread count must not be negative (0 = all cores)");
+  if (!(dataset_balance >= 0 && dataset_balance <= 1)) invalid("balance", "the dataset balance must be in [0, 1]");
   if (device != "auto" && device != "cpu" && device != "cuda") invalid("device", "the device must be auto, cpu or cuda");
   if (resume && checkpoint_dir.empty()) invalid("resume", "--resume needs --checkpoint-dir");
   if (max_steps_per_epoch < 0) invalid("max_steps_per_epoch", "must not be negative");

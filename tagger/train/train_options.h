@@ -9,6 +9,12 @@ namespace imu2clip {
 // Augmentations applied to training windows only (never to validation).
 struct AugmentOptions {
   bool rotate = false;        // one random 3D rotation of the sensor frame (accel and gyro alike)
+  // A device worn turned about the vertical: a random rotation about the window's mean
+  // acceleration (gravity) axis plus a small random tilt, so the posture cue survives.
+  bool yaw = false;
+  // A random zero-phase low-pass (probability lowpass_probability, cutoff uniform in
+  // [lowpass_min_hz, lowpass_max_hz]) so a dataset's bandwidth (WISDM's 20 Hz watch) is no cue.
+  bool lowpass = false;
   bool scale = false;         // one random gain per window, uniform in [1 - scale_range, 1 + scale_range]
   bool jitter = false;        // Gaussian noise: jitter_accel m/s^2 and jitter_gyro rad/s standard deviation
   bool shift = false;         // roll the window by up to shift_fraction of its length (edges repeated)
@@ -16,9 +22,12 @@ struct AugmentOptions {
   double jitter_accel = 0.05;
   double jitter_gyro = 0.005;
   double shift_fraction = 0.1;
+  double tilt_deg = 15;
+  double lowpass_probability = 0.5;
+  double lowpass_min_hz = 3, lowpass_max_hz = 10;
 
-  bool any() const { return rotate || scale || jitter || shift; }
-  // "rot,scale,jitter,shift" (any subset; "" or "none" = no augmentation). Throws Error(InvalidInput).
+  bool any() const { return rotate || yaw || lowpass || scale || jitter || shift; }
+  // "rot,yaw,lowpass,scale,jitter,shift" (any subset; "" or "none" = no augmentation). Throws Error(InvalidInput).
   static AugmentOptions parse(const std::string& list);
   std::string to_string() const;
 };
@@ -46,6 +55,10 @@ struct TrainOptions {
   bool resume = false;             // continue from checkpoint_dir's last epoch
   int max_steps_per_epoch = 0;     // 0 = whole epoch (for benchmarks and tests)
   int prefetch_batches = 3;        // batches assembled ahead on the loader thread
+  // How much each source dataset contributes to an epoch: dataset d gets a share proportional
+  // to (its windows)^dataset_balance. 1 = as loaded (a large dataset dominates), 0 = equal
+  // shares (small datasets are repeated), 0.5 = in between.
+  double dataset_balance = 1;
 
   double effective_lr() const;
   // Throws Error(InvalidInput) naming the offending field.

@@ -247,6 +247,7 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
   BatchPlanOptions plan;
   plan.batch_size = o.batch_size;
   plan.max_batches = o.max_steps_per_epoch;
+  plan.dataset_balance = o.dataset_balance;
   const int64_t steps_per_epoch = batches_per_epoch(train.size(), plan);
   const int64_t total_steps = steps_per_epoch * o.epochs;
 
@@ -417,7 +418,8 @@ ModelBundle make_trained_bundle(const TrainSetup& s, const TrainResult& r, nlohm
   b.encoder = s.encoder;
   b.text_tower_id = s.tower->id();
   b.text_tower_params = s.tower->params();
-  std::vector<std::string> labels = s.train->label_texts();
+  std::vector<std::string> labels = s.labels.empty() ? s.train->label_texts() : s.labels;
+  b.label_map = s.label_map;
   if (labels.empty()) {
     // Narration-only training: the most frequent narrations become the label set.
     std::vector<std::pair<int, int>> freq(s.train->texts.size());
@@ -443,6 +445,7 @@ ModelBundle make_trained_bundle(const TrainSetup& s, const TrainResult& r, nlohm
                             {"learn_temperature", o.learn_temperature},
                             {"multi_positive", o.multi_positive},
                             {"augment", o.augment.to_string()},
+                            {"dataset_balance", o.dataset_balance},
                             {"seed", o.seed},
                             {"device", r.device},
                             {"threads", r.threads},

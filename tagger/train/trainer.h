@@ -66,6 +66,10 @@ struct TrainSetup {
   const TrainingData* train = nullptr;
   const TrainingData* val = nullptr;    // may be null
   TrainOptions options;
+  // The exported label bank: empty = the training label phrases (sorted); else these phrases
+  // (the log vocabulary) in this order, with `label_map` stored in the bundle beside them.
+  std::vector<std::string> labels;
+  LabelMap label_map;
 };
 
 struct TrainResult {

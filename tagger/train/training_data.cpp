@@ -24,6 +24,7 @@ TrainingData training_data_from_labels(const LabelledWindows& w) {
   d.rate_hz = w.rate_hz;
   d.texts = w.labels;
   d.text_is_label.assign(w.labels.size(), 1);
+  d.sources = {w.dataset};
   const size_t floats = static_cast<size_t>(w.channels) * w.samples;
   size_t kept = 0;
   for (size_t i = 0; i < w.size(); ++i) kept += w.label[i] >= 0;
@@ -31,6 +32,7 @@ TrainingData training_data_from_labels(const LabelledWindows& w) {
   for (size_t i = 0; i < w.size(); ++i) {
     if (w.label[i] < 0) continue;
     d.text.push_back(w.label[i]);
+    d.source.push_back(0);
     d.windows.insert(d.windows.end(), w.window(i), w.window(i) + floats);
   }
   return d;
@@ -43,6 +45,8 @@ TrainingData training_data_from_narrations(const NarrationWindows& w, const Vide
   d.samples = w.samples;
   d.rate_hz = w.rate_hz;
   d.windows = w.data;
+  d.sources = {"ego4d"};
+  d.source.assign(w.size(), 0);
   std::map<std::string, int> index;
   for (size_t i = 0; i < w.size(); ++i) {
     auto [it, inserted] = index.emplace(w.text[i], static_cast<int>(d.texts.size()));
@@ -91,6 +95,13 @@ void append_training_data(TrainingData& into, const TrainingData& more) {
   }
   const size_t old_size = into.size();
   for (int t : more.text) into.text.push_back(remap[t]);
+  std::vector<int> source_remap(more.sources.size());
+  for (size_t k = 0; k < more.sources.size(); ++k) {
+    const auto it = std::find(into.sources.begin(), into.sources.end(), more.sources[k]);
+    source_remap[k] = static_cast<int>(it - into.sources.begin());
+    if (it == into.sources.end()) into.sources.push_back(more.sources[k]);
+  }
+  for (int k : more.source) into.source.push_back(source_remap[static_cast<size_t>(k)]);
   into.windows.insert(into.windows.end(), more.windows.begin(), more.windows.end());
   if (into.has_video() || more.has_video()) {
     if (!into.has_video()) into.video_dim = more.video_dim;

@@ -21,6 +21,8 @@ struct TrainingData {
   std::vector<int> text;                // per window: index into texts
   std::vector<std::string> texts;       // distinct target texts
   std::vector<uint8_t> text_is_label;   // per text: 1 = class label (rendered through prompt templates)
+  std::vector<int> source;              // per window: index into sources (the dataset it came from)
+  std::vector<std::string> sources;     // dataset names ("hapt", "ego4d", ...)
   std::vector<int> video;               // per window: row of video_embeddings, -1 = none (empty = no video)
   std::vector<float> video_embeddings;  // rows x video_dim
   int video_dim = 0;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -140,4 +141,34 @@ TEST_CASE("hapt train windows carry HAPT's activity labels", "[shared]") {
   CHECK(std::find(w.labels.begin(), w.labels.end(), "walking") != w.labels.end());
   for (const auto& s : w.recording_splits) CHECK(s == "val");
   for (float v : w.data) REQUIRE(std::isfinite(v));
+}
+
+TEST_CASE("a label map relabels windows with everyday activities and refuses unreviewed labels") {
+  const auto dir = test::make_temp_dir("dataset_label_map");
+  test::write_synthetic_dataset(dir);
+  WindowDatasetOptions o;
+  o.splits = {"train"};
+  const auto w = load_labelled_windows(dir, o);   // r1: walking then sitting
+  LabelMap map;
+  map.activities = {"running", "sitting", "walking"};
+  map.entries[{"synth", "walking"}] = "walking";
+  map.entries[{"synth", "sitting"}] = "";          // maps to nothing
+  map.entries[{"synth", "standing"}] = "sitting";
+  const auto mapped = apply_label_map(w, map);
+  CHECK(mapped.labels == map.activities);         // vocabulary order, absent activities included
+  size_t walking = 0;
+  for (size_t i = 0; i < w.size(); ++i) walking += labels_of(w)[i] == "walking";
+  CHECK(mapped.size() == walking);                // the sitting windows are gone
+  for (int l : mapped.label) CHECK(l == 2);
+  const auto kept = apply_label_map(w, map, /*keep_unmapped=*/true);
+  CHECK(kept.size() == w.size());
+  CHECK(std::count(kept.label.begin(), kept.label.end(), -1) == static_cast<long>(w.size() - walking));
+
+  LabelMap missing_label = map;
+  missing_label.entries.erase({"synth", "walking"});
+  CHECK_THROWS_WITH(apply_label_map(w, missing_label), Catch::Contains("does not list 'synth' label 'walking'"));
+  LabelMap other_dataset;
+  other_dataset.activities = {"walking"};
+  other_dataset.entries[{"hapt", "walking"}] = "walking";
+  CHECK_THROWS_WITH(apply_label_map(w, other_dataset), Catch::Contains("no rows for dataset 'synth'"));
 }

@@ -100,3 +100,98 @@ TEST_CASE("batches depend only on seed, epoch and batch index") {
   for (const auto& b : a)
     for (int k = 0; k < b.size; ++k) CHECK(b.target_row[k] / 2 == b.text[k]);
 }
+
+TEST_CASE("yaw augmentation turns the device about gravity and keeps the posture") {
+  const int T = 100;
+  std::vector<float> w(6 * T);
+  for (int t = 0; t < T; ++t) {
+    // A tilted device at rest plus a horizontal swing: gravity (3, 0, 9.3), sway along y.
+    w[0 * T + t] = 3.f, w[1 * T + t] = std::sin(0.3f * t), w[2 * T + t] = 9.3f;
+    w[3 * T + t] = 0.4f * std::cos(0.3f * t), w[4 * T + t] = 0.f, w[5 * T + t] = 0.1f;
+  }
+  AugmentOptions a;
+  a.yaw = true;
+  a.tilt_deg = 0;
+  bool moved = false;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    auto x = w;
+    TrainRng rng(seed);
+    augment_window(x.data(), T, a, rng);
+    double mean[3] = {0, 0, 0}, mean0[3] = {0, 0, 0};
+    for (int c = 0; c < 3; ++c)
+      for (int t = 0; t < T; ++t) mean[c] += x[c * T + t] / T, mean0[c] += w[c * T + t] / T;
+    // The mean acceleration (gravity, the posture cue) is the rotation axis: it stays put.
+    for (int c = 0; c < 3; ++c) CHECK(mean[c] == Approx(mean0[c]).margin(1e-3));
+    for (int t = 0; t < T; ++t) {
+      double n0 = 0, n1 = 0;
+      for (int c = 3; c < 6; ++c) n0 += w[c * T + t] * w[c * T + t], n1 += x[c * T + t] * x[c * T + t];
+      CHECK(std::sqrt(n1) == Approx(std::sqrt(n0)).margin(1e-4));
+    }
+    moved = moved || std::abs(x[1 * T + 5] - w[1 * T + 5]) > 0.05f;
+  }
+  CHECK(moved);   // the horizontal sway turned
+  // With a tilt the gravity direction moves by at most tilt_deg.
+  a.tilt_deg = 10;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    auto x = w;
+    TrainRng rng(seed);
+    augment_window(x.data(), T, a, rng);
+    double g0[3] = {0, 0, 0}, g1[3] = {0, 0, 0};
+    for (int c = 0; c < 3; ++c)
+      for (int t = 0; t < T; ++t) g0[c] += w[c * T + t], g1[c] += x[c * T + t];
+    const double dot = g0[0] * g1[0] + g0[1] * g1[1] + g0[2] * g1[2];
+    const double angle = std::acos(std::min(1.0, dot / std::sqrt((g0[0] * g0[0] + g0[1] * g0[1] + g0[2] * g0[2]) *
+                                                                 (g1[0] * g1[0] + g1[1] * g1[1] + g1[2] * g1[2]))));
+    CHECK(angle * 180 / M_PI <= 10.0 + 1e-3);
+  }
+}
+
+TEST_CASE("low-pass augmentation removes fast motion and keeps gravity") {
+  const int T = 250;
+  const double rate = 50;
+  std::vector<float> ch(T);
+  // 9.8 m/s^2 of gravity + a 1 Hz sway + a 20 Hz buzz.
+  for (int t = 0; t < T; ++t)
+    ch[t] = static_cast<float>(9.8 + std::sin(2 * M_PI * 1.0 * t / rate) + std::sin(2 * M_PI * 20.0 * t / rate));
+  auto y = ch;
+  lowpass_zero_phase(y.data(), T, 5.0, rate);
+  double buzz = 0, sway = 0;
+  for (int t = 50; t < 200; ++t) {
+    const double expected = 9.8 + std::sin(2 * M_PI * 1.0 * t / rate);
+    buzz = std::max(buzz, std::abs(y[t] - expected));
+    sway = std::max(sway, std::abs(y[t] - 9.8));
+  }
+  CHECK(buzz < 0.1);     // the 20 Hz part is gone (it was 1.0)
+  CHECK(sway > 0.9);     // the 1 Hz part stays (zero phase, ~unit gain)
+  CHECK(std::abs(y[0] - 9.8) < 0.6);   // the edges start from the signal, not from 0
+  // A cutoff at or above Nyquist leaves the signal alone.
+  auto z = ch;
+  lowpass_zero_phase(z.data(), T, 30.0, rate);
+  CHECK(z == ch);
+}
+
+TEST_CASE("dataset balance gives each source its share of an epoch") {
+  TrainingData d;
+  d.channels = 6;
+  d.samples = 1;
+  d.sources = {"big", "small"};
+  for (int i = 0; i < 900; ++i) d.text.push_back(0), d.source.push_back(0);
+  for (int i = 0; i < 100; ++i) d.text.push_back(1), d.source.push_back(1);
+  d.windows.assign(d.text.size() * 6, 0.f);
+  BatchPlanOptions plan;
+  auto share_of_small = [&](double balance) {
+    plan.dataset_balance = balance;
+    const auto order = epoch_order(d, plan, 3, 1);
+    REQUIRE(order.size() == d.size());
+    size_t small = 0;
+    for (size_t i : order) small += d.source[i] == 1;
+    return static_cast<double>(small) / static_cast<double>(order.size());
+  };
+  CHECK(share_of_small(1.0) == Approx(0.1));
+  CHECK(share_of_small(0.0) == Approx(0.5).margin(0.002));
+  CHECK(share_of_small(0.5) == Approx(10.0 / 40.0).margin(0.002));   // sqrt(100) / (sqrt(900) + sqrt(100))
+  // Natural order is a permutation; a balanced one is deterministic in (seed, epoch).
+  plan.dataset_balance = 0.5;
+  CHECK(epoch_order(d, plan, 3, 1) == epoch_order(d, plan, 3, 1));
+  CHECK(epoch_order(d, plan, 3, 1) != epoch_order(d, plan, 3, 2));
+}

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "tagger/text/label_bank.h"
+#include "tagger/zeroshot/calibration.h"
 #include "tagger/zeroshot/label_scores.h"
 #include "tagger/zeroshot/segmenter.h"
 
@@ -144,4 +145,85 @@ TEST_CASE("mismatched score matrix is rejected") {
   std::vector<ScoredWindow> w{{0, 5, true}};
   std::vector<float> s{0.1f};
   CHECK_THROWS_AS(segment_windows(w, s, 2, {}), Error);
+}
+
+TEST_CASE("the calibration temperature fits the scores' real reliability") {
+  // Two labels; the winner's margin is 0.1 and it is right 80 % of the time. The calibrated
+  // probability of the winner must come out near 0.8.
+  std::vector<float> scores;
+  std::vector<int> truth;
+  for (int i = 0; i < 1000; ++i) {
+    scores.push_back(0.6f);
+    scores.push_back(0.5f);
+    truth.push_back(i % 5 == 0 ? 1 : 0);
+  }
+  const double t = fit_temperature(scores, truth, 2);
+  CHECK(calibrated_confidence(scores.data(), 2, t) == Approx(0.8).margin(0.01));
+  std::vector<double> p;
+  calibrated_probabilities(scores.data(), 2, t, p);
+  CHECK(p[0] + p[1] == Approx(1.0));
+  // Unlabelled rows are ignored; no labelled row at all is an error that says so.
+  truth.assign(truth.size(), -1);
+  CHECK_THROWS_AS(fit_temperature(scores, truth, 2), Error);
+}
+
+TEST_CASE("the confidence threshold keeps the asked-for coverage, each source weighing the same") {
+  std::vector<float> scores;
+  std::vector<int> truth;
+  for (int i = 0; i < 100; ++i) {
+    // Margins 0.00 .. 0.99: confidence rises with i.
+    scores.push_back(0.5f + 0.01f * i);
+    scores.push_back(0.5f);
+    truth.push_back(0);
+  }
+  const double t = 0.05;
+  const double th = confidence_threshold(scores, truth, 2, t, 0.8);
+  int kept = 0;
+  for (int i = 0; i < 100; ++i) kept += calibrated_confidence(&scores[2 * i], 2, t) >= th;
+  CHECK(kept == 80);
+  CHECK(confidence_threshold(scores, truth, 2, t, 1.0) == 0.0);
+  // The first 20 rows weigh as much as the other 80: keeping 50 % drops exactly those 20.
+  std::vector<double> w(100, 1.0 / 80);
+  for (int i = 0; i < 20; ++i) w[i] = 1.0 / 20;
+  const double th2 = confidence_threshold(scores, truth, 2, t, 0.5, w);
+  kept = 0;
+  for (int i = 0; i < 100; ++i) kept += calibrated_confidence(&scores[2 * i], 2, t) >= th2;
+  CHECK(kept == 80);
+}
+
+TEST_CASE("windows below the confidence threshold become unclear motion, never a wrong word") {
+  std::vector<ScoredWindow> w;
+  std::vector<float> s;
+  for (int i = 0; i < 4; ++i) push_window(w, s, 3, 0, 0.5f);
+  for (int i = 0; i < 4; ++i) push_window(w, s, 3, 1, 0.01f);   // barely above the rest: not sure
+  for (int i = 0; i < 4; ++i) push_window(w, s, 3, 2, 0.5f);
+  SegmenterOptions o;
+  o.smooth_windows = 1;
+  auto plain = segment_windows(w, s, 3, o);
+  REQUIRE(plain.size() == 3);
+  CHECK(plain[1].label == 1);
+  o.temperature = 0.05;
+  o.min_confidence = 0.6;
+  auto segs = segment_windows(w, s, 3, o);
+  REQUIRE(segs.size() == 3);
+  CHECK(segs[0].label == 0);
+  CHECK(segs[1].label == kUnclearLabel);
+  CHECK(segs[1].start_s == 20.0);
+  CHECK(segs[1].end_s == 40.0);
+  CHECK(segs[2].label == 2);
+  // A lone unsure window inside a confident run is absorbed like any short run.
+  std::vector<ScoredWindow> w2;
+  std::vector<float> s2;
+  for (int i = 0; i < 3; ++i) push_window(w2, s2, 3, 0, 0.5f);
+  push_window(w2, s2, 3, 0, 0.01f);
+  for (int i = 0; i < 3; ++i) push_window(w2, s2, 3, 0, 0.5f);
+  auto one = segment_windows(w2, s2, 3, o);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].label == 0);
+  // A model's calibration switches the rule on only when it has one.
+  Calibration c;
+  CHECK(calibrated(SegmenterOptions{}, c).temperature == 0);
+  c.temperature = 0.07;
+  c.min_confidence = 0.4;
+  CHECK(calibrated(SegmenterOptions{}, c).min_confidence == 0.4);
 }
