@@ -107,11 +107,18 @@ void cite_episodes(Context& c, const Expression& e, const Intervals& episodes) {
   add_evidence(c, picked);
 }
 
+// The labels with time in the scope that name something the user did (not "unclear motion").
+std::vector<std::string> activities_present(const LogView& view) {
+  auto labels = view.labels_present();
+  labels.erase(std::remove_if(labels.begin(), labels.end(), is_unclear_label), labels.end());
+  return labels;
+}
+
 // The question names an activity that matches no label: say so (with what the log holds)
 // rather than guess. `zero` is the answer that absence implies ("0 times", "No").
 bool unknown_activity(Context& c, const std::string& zero = "") {
   if (!c.q.items.empty()) return false;
-  auto present = c.view.labels_present();
+  auto present = activities_present(c.view);
   if (present.size() > 12) present.resize(12);
   c.out.understood = false;
   std::string what = c.q.unmatched.empty() ? "the activity in your question" : "\"" + c.q.unmatched + "\"";
@@ -508,10 +515,15 @@ void answer_activity(Context& c) {
   if (q.scope.at_minute && q.items.size() <= 1 && (q.items.empty() || q.items.front().front().labels.size() > 1)) {
     std::vector<std::pair<int, std::string>> ranked;
     std::vector<const LogEntry*> all;
+    bool unclear = false;  // the tagger logged the moment but could not name the motion
     for (const auto& d : q.scope.days) {
       int64_t t = local_time_utc_ms(d.date, *q.scope.at_minute, c.tz);
       for (const auto* e : c.view.entries_at(t, 15 * kMinute)) {
         all.push_back(e);
+        if (is_unclear_label(e->text)) {
+          unclear = true;
+          continue;
+        }
         bool allowed = q.items.empty() ||
                        std::count(q.items.front().front().labels.begin(), q.items.front().front().labels.end(), e->text);
         if (allowed && std::none_of(ranked.begin(), ranked.end(), [&](const auto& r) { return r.second == e->text; })) {
@@ -526,9 +538,17 @@ void answer_activity(Context& c) {
     int minute = *q.scope.at_minute;
     std::string at = (minute / 60 < 10 ? "0" : "") + std::to_string(minute / 60) + ":" + (minute % 60 < 10 ? "0" : "") +
                      std::to_string(minute % 60);
-    c.out.text = names.empty() ? "Nothing is logged near " + at + " " + scope + "."
-                               : join_names(names) + " at " + at + " " + scope + ".";
-    c.out.facts.push_back({{"type", "at_time"}, {"at", at}, {"labels", names}});
+    if (!names.empty()) {
+      c.out.text = join_names(names) + " at " + at + " " + scope + ".";
+    } else if (unclear) {
+      c.out.text = "Your motion was unclear at " + at + " " + scope +
+                   ": the tagger logged movement then but was not confident enough to name an activity.";
+    } else {
+      c.out.text = "Nothing is logged near " + at + " " + scope + ".";
+    }
+    json f = {{"type", "at_time"}, {"at", at}, {"labels", names}};
+    if (names.empty() && unclear) f["unclear"] = true;
+    c.out.facts.push_back(f);
     return;
   }
   // Candidates: the activities named ("walking or standing"), a group ("phone"), or every label
@@ -540,7 +560,7 @@ void answer_activity(Context& c) {
   } else if (q.items.size() == 1 && q.items.front().size() == 1 && q.items.front().front().labels.size() > 1) {
     for (const auto& l : q.items.front().front().labels) candidates.push_back({Literal{{l}, false}});
   } else {
-    for (const auto& label : c.view.labels_present()) {
+    for (const auto& label : activities_present(c.view)) {
       LabelKind k = classify_label(label);
       bool take = q.target_kind == "place"     ? k == LabelKind::Place
                   : q.target_kind == "company" ? k == LabelKind::Company

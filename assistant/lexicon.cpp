@@ -31,11 +31,11 @@ const std::unordered_map<std::string, std::string>& irregular_forms() {
       {"had", "have"},      {"has", "have"},      {"having", "have"},    {"made", "make"},
       {"saw", "see"},       {"seen", "see"},      {"swam", "swim"},      {"began", "begin"},
       {"begun", "begin"},   {"bought", "buy"},    {"brought", "bring"},  {"fell", "fall"},
-      {"wrote", "write"},   {"spoke", "speak"},   {"came", "come"},      {"cycling", "cycle"},
-      {"biking", "bike"},   {"cooking", "cook"},  {"clothes", "cloth"},  {"glasses", "glass"},
-      {"bus", "bus"},       {"news", "news"},     {"tv", "tv"},          {"men", "man"},
-      {"women", "woman"},   {"children", "child"}, {"people", "person"}, {"indoors", "indoor"},
-      {"outdoors", "outdoor"},
+      {"wrote", "write"},   {"written", "write"}, {"drank", "drink"},    {"drunk", "drink"},
+      {"spoke", "speak"},   {"came", "come"},     {"cycling", "cycle"},  {"biking", "bike"},
+      {"cooking", "cook"},  {"clothes", "cloth"}, {"glasses", "glass"},  {"bus", "bus"},
+      {"news", "news"},     {"tv", "tv"},         {"men", "man"},        {"women", "woman"},
+      {"children", "child"}, {"people", "person"}, {"indoors", "indoor"}, {"outdoors", "outdoor"},
   };
   return forms;
 }
@@ -145,6 +145,8 @@ const std::set<std::string>& function_words() {
       "during", "just",  "also",   "very",   "too",    "only",   "much",   "many",   "more",   "most",
       "less",  "least",  "time",   "times",  "spend",  "spent",  "get",    "go",     "went",   "activity",
       "activities", "s", "t",      "ll",     "d",      "ve",     "re",     "m",      "ever",   "'s",
+      // "pick something up" is picking up, whatever the thing
+      "something", "anything", "everything",
   };
   return words;
 }
@@ -175,6 +177,8 @@ std::string normalise_text(const std::string& text) {
       {std::regex(R"(\b(lay|lie|lying|lies|laid)\s+down\b)"), "lie"},
       {std::regex(R"(\b(sit|sat|sitting|sits)\s+down\b)"), "sit"},
       {std::regex(R"(\bco\s+workers?\b)"), "coworkers"},
+      // "three days in a row" is about consecutive time, not about rowing
+      {std::regex(R"(\bin\s+a\s+row\b)"), "consecutive"},
       {std::regex(R"(\bt\.\s?v\.?)"), "tv"},
       {std::regex(R"(\bday\s*time\b)"), "daytime"},
       {std::regex(R"(\bnight\s*time\b)"), "night"},

@@ -58,6 +58,60 @@ std::optional<int64_t> amount_ms(const std::string& s, std::smatch& where) {
   return static_cast<int64_t>(std::llround(value * (hours ? 3600000.0 : 60000.0)));
 }
 
+// Words of a question that frame what is asked (how long, when, today, ...) rather than name an
+// activity.
+bool is_frame_word(const Token& t) {
+  static const std::set<std::string> frame = {
+      "how", "many", "much", "long", "often", "frequently", "frequent", "time", "times", "day", "days", "week",
+      "weeks", "hour", "hours", "minute", "minutes", "today", "yesterday", "tonight", "morning", "afternoon",
+      "evening", "night", "nights", "am", "pm", "noon", "midnight", "spend", "spent", "engage", "engaged",
+      "activity", "activities", "total", "amount", "duration", "ever", "every", "each", "last", "first", "latest",
+      "earliest", "longest", "shortest", "least", "most", "more", "less", "did", "doing", "go", "went", "going",
+      "start", "started", "stop", "stopped", "begin", "began", "finish", "finished", "end", "ended", "leave",
+      "arrive", "arrived", "get", "got", "separate", "sessions", "session", "period", "periods", "stretch", "block",
+      "whole", "entire", "week", "weekend", "weekends", "past", "previous", "next", "typically", "usually",
+      "always", "never", "average", "per", "daily", "week", "which", "what", "when", "where", "who", "whom", "why",
+      "yes", "no", "often", "once", "twice", "thing", "things", "stuff", "lot", "perform", "performed", "do",
+      "compare", "compared", "difference", "same", "different", "rounded", "nearest", "roughly", "approximately",
+      "around", "about", "exactly", "total", "overall", "combined", "together", "record", "recorded", "log",
+      "logs", "graph", "chart", "data", "date", "dates", "wake", "woke", "consecutive", "spend", "like",
+      "engaging", "participate", "participated", "complete", "completed", "take", "took", "part", "those",
+      "these", "days", "early", "late", "later", "earlier", "now", "then", "week", "mostly", "straight"};
+  return frame.count(t.word) > 0 || frame.count(t.stem) > 0;
+}
+
+// A word that could name an activity: not a function or frame word, a weekday, a month or a number.
+bool is_content_word(const Token& t) {
+  const auto& w = t.word;
+  if (is_function_word(w) || is_frame_word(t)) return false;
+  if (weekday_of_word(w) >= 0 || month_of_word(w) > 0) return false;
+  if (std::isdigit(static_cast<unsigned char>(w[0])) || number_word(w)) return false;
+  if (w == "st" || w == "nd" || w == "rd" || w == "th" || w.size() <= 1) return false;
+  return true;
+}
+
+// A mention named by a verb that some labels share ("play" of "playing soccer") does not stand for
+// them when the question gives the verb an object no label has: "did I play catch" asks about
+// catch, and a log with only basketball and soccer has none. General objects ("play sports",
+// "play a game", "play ball") still leave the verb to name every label that has it.
+void drop_verbs_with_foreign_objects(ParsedQuestion& q) {
+  static const std::set<std::string> general = {"sport", "sports", "game", "games", "ball", "balls"};
+  static const std::set<std::string> determiners = {"a", "an", "the", "some", "any", "my", "your", "our", "his",
+                                                    "her", "their"};
+  std::vector<bool> covered(q.tokens.size(), false);
+  for (const auto& m : q.mentions) {
+    for (size_t i = m.token; i <= m.last_token && i < covered.size(); ++i) covered[i] = true;
+  }
+  auto foreign_object = [&](const Mention& m) {
+    size_t i = m.last_token + 1;
+    while (i < q.tokens.size() && determiners.count(q.tokens[i].word)) ++i;
+    return i < q.tokens.size() && !covered[i] && is_content_word(q.tokens[i]) && !general.count(q.tokens[i].word);
+  };
+  q.mentions.erase(std::remove_if(q.mentions.begin(), q.mentions.end(),
+                                  [&](const Mention& m) { return m.partial && foreign_object(m); }),
+                   q.mentions.end());
+}
+
 Literal literal_of(const Mention& m) { return Literal{m.labels, m.negated}; }
 
 const std::set<std::string> kSubordinators = {"while", "when", "whenever", "during", "whilst", "whole", "entire",
@@ -140,6 +194,7 @@ ParsedQuestion parse_question(const std::string& question, const Vocabulary& voc
   q.tokens = tokenize(s);
   q.scope = parse_time_scope(s, context);
   q.mentions = vocabulary.find(q.tokens);
+  drop_verbs_with_foreign_objects(q);
 
   // "Did I ...", also after a leading phrase: "On Sunday, did I ..."
   const bool starts_with_aux =
@@ -176,7 +231,7 @@ ParsedQuestion parse_question(const std::string& question, const Vocabulary& voc
     q.extreme = Extreme::Most;
   }
   q.by_frequency = has(s, R"(\b(most|more|least|less|fewest|fewer)\s+(separate\s+|different\s+|distinct\s+)?(often|frequently|times|sessions|episodes|occasions)\b|\bmost frequent\b)");
-  q.single_stretch = has(s, R"(\b(consecutive|continuous|stretch|straight|at once|in a row|session|period|instance|episode|block)\b)") &&
+  q.single_stretch = has(s, R"(\b(consecutive|continuous|stretch|straight|at once|session|period|instance|episode|block)\b)") &&
                      q.extreme != Extreme::None && !q.by_frequency;
   q.difference = has(s, R"(\bdifference\b|\bhow much (more|less|longer)\b)");
   q.combined = has(s, R"(\b(combined|altogether|in total|total|together|sum)\b)");
@@ -247,33 +302,13 @@ ParsedQuestion parse_question(const std::string& question, const Vocabulary& voc
   }
   // Content words no label took: said back to the user instead of guessing.
   {
-    static const std::set<std::string> frame = {
-        "how", "many", "much", "long", "often", "frequently", "frequent", "time", "times", "day", "days", "week",
-        "weeks", "hour", "hours", "minute", "minutes", "today", "yesterday", "tonight", "morning", "afternoon",
-        "evening", "night", "nights", "am", "pm", "noon", "midnight", "spend", "spent", "engage", "engaged",
-        "activity", "activities", "total", "amount", "duration", "ever", "every", "each", "last", "first", "latest",
-        "earliest", "longest", "shortest", "least", "most", "more", "less", "did", "doing", "go", "went", "going",
-        "start", "started", "stop", "stopped", "begin", "began", "finish", "finished", "end", "ended", "leave",
-        "arrive", "arrived", "get", "got", "separate", "sessions", "session", "period", "periods", "stretch", "block",
-        "whole", "entire", "week", "weekend", "weekends", "past", "previous", "next", "typically", "usually",
-        "always", "never", "average", "per", "daily", "week", "which", "what", "when", "where", "who", "whom", "why",
-        "yes", "no", "often", "once", "twice", "thing", "things", "stuff", "lot", "perform", "performed", "do",
-        "compare", "compared", "difference", "same", "different", "rounded", "nearest", "roughly", "approximately",
-        "around", "about", "exactly", "total", "overall", "combined", "together", "record", "recorded", "log",
-        "logs", "graph", "chart", "data", "date", "dates", "wake", "woke", "consecutive", "spend", "like",
-        "engaging", "participate", "participated", "complete", "completed", "take", "took", "part", "those",
-        "these", "days", "early", "late", "later", "earlier", "now", "then", "week", "mostly", "straight", "row"};
     std::vector<bool> covered(q.tokens.size(), false);
     for (const auto& m : q.mentions) {
       for (size_t i = m.token; i <= m.last_token && i < covered.size(); ++i) covered[i] = true;
     }
     for (size_t i = 0; i < q.tokens.size(); ++i) {
-      const auto& w = q.tokens[i].word;
-      if (covered[i] || is_function_word(w) || frame.count(w) || frame.count(q.tokens[i].stem)) continue;
-      if (weekday_of_word(w) >= 0 || month_of_word(w) > 0) continue;
-      if (std::isdigit(static_cast<unsigned char>(w[0])) || number_word(w)) continue;
-      if (w == "st" || w == "nd" || w == "rd" || w == "th" || w.size() <= 1) continue;
-      q.unmatched += (q.unmatched.empty() ? "" : " ") + w;
+      if (covered[i] || !is_content_word(q.tokens[i])) continue;
+      q.unmatched += (q.unmatched.empty() ? "" : " ") + q.tokens[i].word;
     }
   }
   // "wake up" names sleep without saying "sleep"; "the day" of a log has no label at all.

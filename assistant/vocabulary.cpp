@@ -1,6 +1,7 @@
 #include "assistant/vocabulary.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -59,10 +60,19 @@ LabelKind classify_label(const std::string& label) {
   return LabelKind::Activity;
 }
 
+bool is_unclear_label(const std::string& label) {
+  static const std::string word = "unclear";
+  if (label.size() < word.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(label[i])) != word[i]) return false;
+  }
+  return label.size() == word.size() || !std::isalnum(static_cast<unsigned char>(label[word.size()]));
+}
+
 Vocabulary::Vocabulary(std::vector<std::string> labels) : labels_(std::move(labels)) {
   std::map<std::string, int> freq;
   for (const auto& label : labels_) {
-    Entry entry{label, {}};
+    Entry entry{label, {}, is_unclear_label(label)};
     std::vector<Token> tokens = tokenize(normalise_text(label));
     Alternative current;
     for (const auto& t : tokens) {
@@ -135,6 +145,9 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
     // A partial match counts only through a word no other label has ("computer" alone names
     // "doing computer work"; "phone" alone names no single label).
     if (!c.full && !distinctive) return std::nullopt;
+    // "unclear motion" only when the question says both words ("was my motion unclear"), so
+    // "what motion ..." or "is it unclear ..." never turn it into an activity
+    if (!c.full && entries_[e].unclear) return std::nullopt;
     return c;
   };
 
@@ -170,6 +183,7 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
     m.labels = {entries_[c.entry].label};
     m.token = *c.tokens.begin();
     m.last_token = *c.tokens.rbegin();
+    m.partial = !c.full;
     out.push_back(std::move(m));
   }
   // Unclaimed words shared by several labels name the group ("phone" -> every phone label).
@@ -177,6 +191,7 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
     if (claimed.count(i) || readings[i].empty()) continue;
     std::vector<std::string> group;
     for (const auto& entry : entries_) {
+      if (entry.unclear) continue;
       bool hit = false;
       for (const auto& alt : entry.alternatives) {
         for (const auto& stem : alt.stems) hit = hit || token_matches(i, stem);
@@ -187,6 +202,7 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
       Mention m;
       m.labels = group;
       m.token = m.last_token = i;
+      m.partial = true;
       out.push_back(std::move(m));
       claimed.insert(i);
     }

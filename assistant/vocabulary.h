@@ -17,11 +17,17 @@ enum class LabelKind { Activity, Posture, Place, Company, Device };
 const char* to_string(LabelKind kind);
 LabelKind classify_label(const std::string& label);
 
+// Whether the label marks a stretch the tagger could not name ("unclear motion", logged for
+// windows below the model's confidence threshold): a fact about the log, never an activity, so
+// it is not ranked, compared or matched by a single word ("motion", "unclear").
+bool is_unclear_label(const std::string& label);
+
 struct Mention {
   std::vector<std::string> labels;  // one label, or several for a word shared by labels ("phone")
   size_t token = 0;                 // index of the first question token it covers
   size_t last_token = 0;            // index of the last one
   bool negated = false;             // "not", "without", "away from", "never" just before it
+  bool partial = false;             // named by some of its labels' words only ("play" of "playing soccer")
   bool group() const { return labels.size() > 1; }
 };
 
@@ -40,6 +46,7 @@ class Vocabulary {
   struct Entry {
     std::string label;
     std::vector<Alternative> alternatives;  // "bathing or showering" -> {bath}, {shower}
+    bool unclear = false;                    // is_unclear_label
   };
   std::vector<std::string> labels_;
   std::vector<Entry> entries_;

@@ -13,8 +13,16 @@ const std::vector<std::string> kLabels = {
     "bathing or showering", "with co-workers", "phone in pocket", "phone on table", "phone in hand", "indoors",
     "outside", "in a meeting", "surfing the internet"};
 
-std::vector<std::vector<std::string>> labels_in(const std::string& question) {
-  Vocabulary v(kLabels);
+// The everyday vocabulary the tagger logs, and its phrase for windows it could not name.
+const std::vector<std::string> kEveryday = {
+    "walking", "running", "climbing stairs", "sitting", "standing", "lying down", "cycling", "using a computer",
+    "writing", "reading", "eating", "drinking", "brushing teeth", "folding laundry", "clapping",
+    "playing basketball", "playing soccer", "playing catch", "working out", "rowing", "jumping",
+    "picking something up", "unclear motion"};
+
+std::vector<std::vector<std::string>> labels_in(const std::string& question,
+                                                const std::vector<std::string>& labels = kLabels) {
+  Vocabulary v(labels);
   std::vector<std::vector<std::string>> out;
   for (const auto& m : v.find(tokenize(normalise_text(question)))) out.push_back(m.labels);
   return out;
@@ -32,6 +40,44 @@ TEST_CASE("stems conflate inflections and irregular forms", "[assistant][vocabul
   CHECK(stem_word("meetings") == stem_word("meeting"));
   CHECK(stem_word("showering") == stem_word("showers"));
   CHECK(stem_word("ate") == stem_word("eating"));
+}
+
+TEST_CASE("past tenses of the everyday vocabulary's verbs", "[assistant][vocabulary]") {
+  CHECK(stem_word("drank") == stem_word("drinking"));
+  CHECK(stem_word("drunk") == stem_word("drinking"));
+  CHECK(stem_word("written") == stem_word("writing"));
+  CHECK(stem_word("wrote") == stem_word("writing"));
+  CHECK(stem_word("ran") == stem_word("running"));
+  CHECK(stem_word("rowed") == stem_word("rowing"));
+  CHECK(stem_word("clapped") == stem_word("clapping"));
+  CHECK(stem_word("jumped") == stem_word("jumping"));
+  CHECK(stem_word("folded") == stem_word("folding"));
+  CHECK(stem_word("brushed") == stem_word("brushing"));
+  CHECK(stem_word("picked") == stem_word("picking"));
+  CHECK(stem_word("cycled") == stem_word("cycling"));
+  CHECK(stem_word("climbed") == stem_word("climbing"));
+  CHECK(labels_in("When was the last time I drank?", kEveryday) == L{{"drinking"}});
+  CHECK(labels_in("When did I last work out?", kEveryday) == L{{"working out"}});
+  CHECK(labels_in("When did I last pick something up?", kEveryday) == L{{"picking something up"}});
+  CHECK(labels_in("Did I pick anything up?", kEveryday) == L{{"picking something up"}});
+}
+
+TEST_CASE("the phrase in a row is about consecutive time, not rowing", "[assistant][vocabulary]") {
+  CHECK(labels_in("Did I row today?", kEveryday) == L{{"rowing"}});
+  CHECK(labels_in("Did I walk three days in a row?", kEveryday) == L{{"walking"}});
+  CHECK(normalise_text("Two days in a row") == "two days consecutive");
+}
+
+TEST_CASE("unclear motion is named only by both of its words", "[assistant][vocabulary]") {
+  CHECK(labels_in("What motion did I do the most?", kEveryday).empty());
+  CHECK(labels_in("Was it unclear what I did?", kEveryday).empty());
+  CHECK(labels_in("Was my motion unclear?", kEveryday) == L{{"unclear motion"}});
+  CHECK(is_unclear_label("unclear motion"));
+  CHECK(!is_unclear_label("walking"));
+  // "play" alone names the playing labels, never the unclear one
+  auto play = labels_in("Did I play today?", kEveryday);
+  REQUIRE(play.size() == 1);
+  CHECK(play[0] == std::vector<std::string>{"playing basketball", "playing soccer", "playing catch"});
 }
 
 TEST_CASE("question words map to the labels in the log", "[assistant][vocabulary]") {
