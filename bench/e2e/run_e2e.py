@@ -2,7 +2,7 @@
 """End-to-end benchmark of the whole product: real IMU recordings -> upload -> tagger -> log ->
 assistant answers, scored against the true labels.
 
-For every TEST-split subject of the canonical datasets in --data (imu/<dataset>/manifest.json,
+For every subject of --split (default TEST) of the canonical datasets in --data (imu/<dataset>/manifest.json,
 split == "test") it assembles "a day": the subject's real recordings, shuffled (seeded), capped at
 --max-minutes of signal (default 60), placed one after another from 08:00 local time with
 realistic gaps between them (2-15 min, now and then a 40-90 min break), and writes it as ONE
@@ -159,7 +159,7 @@ def phrase_map(label_map):
     return out, conflicts
 
 
-def load_dataset(data_dir, name):
+def load_dataset(data_dir, name, split='test'):
     root = os.path.join(data_dir, name)
     with open(os.path.join(root, 'manifest.json')) as f:
         manifest = json.load(f)
@@ -169,7 +169,7 @@ def load_dataset(data_dir, name):
             labels[row['recording_id']].append((float(row['start_ms']), float(row['end_ms']), row['label']))
     by_subject = collections.defaultdict(list)
     for r in manifest['recordings']:
-        if r.get('split') == 'test':
+        if r.get('split') == split:
             by_subject[r['subject']].append(r)
     return root, manifest, labels, by_subject
 
@@ -524,6 +524,8 @@ def main():
     ap.add_argument('--out', default=None, help='output folder (default: a new temp folder)')
     ap.add_argument('--json', action='store_true', help='print the summary as JSON instead of markdown')
     ap.add_argument('--seed', type=int, default=8)
+    ap.add_argument('--split', default='test',
+                    help="whose days: the subjects of this manifest split (val while choosing a model or a threshold)")
     ap.add_argument('--max-minutes', type=float, default=60.0, help='signal minutes per subject-day (cap)')
     ap.add_argument('--datasets', default=','.join(DATASETS))
     ap.add_argument('--tz', default='America/Los_Angeles')
@@ -559,7 +561,7 @@ def main():
         if not os.path.exists(os.path.join(args.data, ds, 'manifest.json')):
             print('skipping %s: no %s/manifest.json' % (ds, os.path.join(args.data, ds)), file=sys.stderr)
             continue
-        root, manifest, labels, by_subject = load_dataset(args.data, ds)
+        root, manifest, labels, by_subject = load_dataset(args.data, ds, args.split)
         for subject in sorted(by_subject):
             key = '%s-%s' % (ds, subject)
             rng = random.Random('%d:%s' % (args.seed, key))
