@@ -12,7 +12,7 @@
 # models/MODEL_CARD.md):
 #   DATASETS       training datasets (default: the seven above)
 #   TOWER          text tower id (default wordnet-v1); TOWER_PARAMS JSON (default {})
-#   EPOCHS (10)  AUGMENT (yaw,lowpass,scale,jitter,shift)  BALANCE (0.5)  COVERAGE (0.85)  SEED (1)
+#   EPOCHS (8)  AUGMENT (yaw,lowpass,scale,jitter,shift)  BALANCE (0.5)  COVERAGE (0.85)  SEED (1)
 #   OUT            bundle path (default models/default.safetensors)
 #   DATA_ROOT      (default ../shared/data/imu relative to the repository)
 #   METRICS        per-epoch JSONL (default <OUT without .safetensors>.metrics.jsonl)
@@ -28,7 +28,7 @@ cd "$repo"
 DATASETS=(${DATASETS:-hapt wisdm classyglass spsw motionsense dsads_torso dsads_leg})
 TOWER="${TOWER:-wordnet-v1}"
 TOWER_PARAMS="${TOWER_PARAMS:-{\}}"
-EPOCHS="${EPOCHS:-10}"
+EPOCHS="${EPOCHS:-8}"
 AUGMENT="${AUGMENT:-yaw,lowpass,scale,jitter,shift}"
 BALANCE="${BALANCE:-0.5}"
 COVERAGE="${COVERAGE:-0.85}"

@@ -14,13 +14,15 @@
 #include "storage/log_store.h"
 #include "tagger/batch/batch_tagger.h"
 #include "tagger/batch/job_sources.h"
+#include "tagger/eval/label_embeddings.h"
 #include "tagger/model/window_encoder.h"
+#include "tagger/text/label_file.h"
 
 namespace imu2clip::cli {
 namespace {
 
 struct TagArgs {
-  std::string db, model, ego4d, imu_dir, jsonl, user = "local", tz, accel_units, gyro_units;
+  std::string db, model, ego4d, imu_dir, jsonl, user = "local", tz, accel_units, gyro_units, labels_file;
   std::vector<std::string> files;
   double window = 0, stride = 0;
   int top_k = 5, threads = 0, batch = 256;
@@ -90,6 +92,17 @@ int run_tag(const TagArgs& a) {
   if (!a.gyro_units.empty()) units.gyro = parse_gyro_unit(a.gyro_units, "--gyro-units");
   const int threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ResolvedModel model = resolve_model(a.model);
+  if (!a.labels_file.empty()) {
+    // A free-form label bank (search, research): the model's text tower embeds the phrases.
+    // The model's label map and calibration belong to its own vocabulary, so they are dropped,
+    // and the model id changes with the bank, so these tags never pass for the vocabulary's.
+    ModelBundle& b = model.bundle;
+    b.label_bank = embed_label_phrases(b, read_label_phrases(a.labels_file));
+    b.label_map = LabelMap{};
+    b.calibration = Calibration{};
+    b.model_id = compute_model_id(b);
+    model.origin += " with labels from " + a.labels_file;
+  }
 
   JobList list = !a.ego4d.empty() ? jobs_from_ego4d(a.ego4d)
                  : !a.imu_dir.empty() ? jobs_from_imu_dir(a.imu_dir)
@@ -138,6 +151,10 @@ Runner add_tag_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("tag", "Zero-shot tag IMU recordings into the SQLite log store");
   cmd->add_option("--db", a->db, "SQLite database (created if missing)")->required();
   cmd->add_option("--model", a->model, "Model bundle (.safetensors); default: $IMU2CLIP_MODEL or the embedded model");
+  cmd->add_option("--labels", a->labels_file,
+                  "Tag with these label phrases (one per line) instead of the model's everyday vocabulary "
+                  "(no 'unclear motion': the calibration belongs to the vocabulary)")
+      ->check(CLI::ExistingFile);
   auto* ego = cmd->add_option("--ego4d", a->ego4d, "Ego4D root (ego4d.json + v2/imu/<video_uid>.csv)")->check(CLI::ExistingDirectory);
   auto* dir = cmd->add_option("--imu-dir", a->imu_dir, "Folder of t_ms,ax,ay,az,gx,gy,gz CSV(.gz) files")->check(CLI::ExistingDirectory);
   auto* files = cmd->add_option("files", a->files, "IMU CSV files (canonical or Ego4D layout, .gz accepted)")->check(CLI::ExistingFile);

@@ -219,3 +219,49 @@ TEST_CASE("bench encoder --json reports windows/s", "[integration]") {
   CHECK(j.at("threads") == 1);
   CHECK(j.at("window_samples") == 1000);
 }
+
+TEST_CASE("the default model logs only everyday words or unclear motion", "[integration]") {
+  // The user's log must never say a dataset's protocol name ("doing a timed up and go test").
+  const std::string dir = make_temp_dir("tag-vocabulary");
+  write_canonical_csv(dir + "/day.csv", 120, 50);
+  const std::string db = dir + "/log.db";
+  auto r = run_process({imu2clip_binary(), "tag", "--db", db, dir + "/day.csv", "--jsonl", dir + "/tags.jsonl"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::set<std::string> allowed = {"unclear motion"};
+  std::ifstream vocab(source_dir() + "/models/vocabulary/activities.txt");
+  for (std::string line; std::getline(vocab, line);)
+    if (!line.empty() && line[0] != '#') allowed.insert(line);
+  auto log = run_process({imu2clip_binary(), "log", "--db", db});
+  REQUIRE(log.exit_code == 0);
+  std::istringstream lines(log.out);
+  int motion_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const size_t at = line.find("Motion: ");
+    if (at == std::string::npos) continue;
+    ++motion_lines;
+    const std::string label = line.substr(at + 8);
+    INFO(line);
+    CHECK(allowed.count(label) == 1);
+  }
+  CHECK(motion_lines > 0);
+}
+
+TEST_CASE("tag --labels FILE tags with free-form phrases instead of the vocabulary", "[integration]") {
+  const std::string dir = make_temp_dir("tag-labels");
+  const std::string model = make_test_model(dir);
+  write_canonical_csv(dir + "/walk.csv", 30, 50);
+  std::ofstream(dir + "/labels.txt") << "# research labels\njuggling\nskipping rope\n";
+  const std::string db = dir + "/log.db";
+  auto r = run_process({imu2clip_binary(), "tag", "--db", db, "--model", model, "--labels", dir + "/labels.txt",
+                        dir + "/walk.csv", "--print-log"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK((r.out.find("Motion: juggling") != std::string::npos || r.out.find("Motion: skipping rope") != std::string::npos));
+  CHECK(r.out.find("Motion: walking") == std::string::npos);
+  // The same file with the model's own labels is a different tagging (another model id), not "already tagged".
+  auto own = run_process({imu2clip_binary(), "tag", "--db", db, "--model", model, dir + "/walk.csv", "--print-log"});
+  INFO(own.err);
+  REQUIRE(own.exit_code == 0);
+  CHECK(own.err.find(" 1 tagged,") != std::string::npos);
+}
