@@ -32,6 +32,7 @@ void log_to_stderr() {
 struct EvalArgs {
   std::string model, data, split = "test", mode = "zeroshot", labels_file, cache_dir;
   bool json = false, vanilla = false, no_unclear = false;
+  int smooth = 0, min_run = 0;
   size_t max_windows = 0;
   int epochs = 0, batch = 64, threads = 0;
   uint64_t seed = 1;
@@ -93,6 +94,8 @@ int run_classify_command(const EvalArgs& a) {
   o.max_windows = a.max_windows;
   o.cache_dir = a.cache_dir;
   o.no_unclear = a.no_unclear;
+  o.smooth_windows = a.smooth;
+  o.min_run_windows = a.min_run;
   o.log = progress_line;
   const ClassifyResult r = run_classify(m.bundle, o);
 
@@ -162,6 +165,10 @@ Runner add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"zeroshot", "probe", "finetune", "product"}));
   classify->add_flag("--no-unclear", a->no_unclear, "Product mode: label every window (ignore the model's calibration)");
+  classify->add_option("--smooth", a->smooth, "Product mode: smoothing width in windows (default: the tagger's)")
+      ->check(CLI::PositiveNumber);
+  classify->add_option("--min-run", a->min_run, "Product mode: shortest run in windows (default: the tagger's)")
+      ->check(CLI::PositiveNumber);
   classify->add_option("--labels", a->labels_file,
                        "Candidate label phrases, one per line; only windows of these labels are evaluated")
       ->check(CLI::ExistingFile);

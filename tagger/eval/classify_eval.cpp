@@ -104,6 +104,8 @@ ClassifyResult run_product(const ModelBundle& bundle, const ClassifyOptions& o) 
   p.cache_dir = o.cache_dir;
   p.threads = o.threads;
   p.use_calibration = !o.no_unclear;
+  if (o.smooth_windows > 0) p.segmenter.smooth_windows = o.smooth_windows;
+  if (o.min_run_windows > 0) p.segmenter.min_run_windows = o.min_run_windows;
   p.log = o.log;
   const ProductEvalResult r = run_product_eval(bundle, p);
   ClassifyResult result;

@@ -34,6 +34,8 @@ struct ClassifyOptions {
   size_t max_windows = 0;              // > 0: at most this many evaluated windows (spread over recordings)
   std::string cache_dir;
   bool no_unclear = false;             // product mode: label every window (ignore the calibration)
+  int smooth_windows = 0;              // product mode: > 0 overrides the tagger's smoothing width
+  int min_run_windows = 0;             // product mode: > 0 overrides the tagger's shortest run
   std::function<void(const std::string&)> log;   // progress lines
 };
 
