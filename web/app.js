@@ -316,8 +316,10 @@ $("day-next").addEventListener("click", () => shiftDay(1));
 $("timeline-date").addEventListener("change", () => loadTimeline());
 $("timeline-form").addEventListener("submit", (event) => { event.preventDefault(); loadTimeline(); });
 
-// Stable colour per label so "walking" looks the same every day.
+// Stable colour per label so "walking" looks the same every day. Stretches the tagger was not
+// confident about are grey: they are not an activity.
 function labelColour(label) {
+  if (label === "unclear motion") return "hsl(0 0% 72%)";
   let hash = 2166136261;
   for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 16777619);
   const hue = (hash >>> 0) % 360;
