@@ -101,6 +101,8 @@ Runner add_model_command(CLI::App& app) {
                         {"templates", b.label_bank.templates},
                         {"provenance", b.provenance},
                         {"encoder_tensors", b.encoder_weights.size()}};
+    if (!b.label_map.empty()) j["label_map"] = b.label_map.to_json();
+    if (b.calibration.enabled()) j["calibration"] = b.calibration.to_json();
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   };
