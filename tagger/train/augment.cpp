@@ -107,9 +107,11 @@ void augment_window(float* x, int samples, const AugmentOptions& o, TrainRng& rn
       for (int c = 0; c < 6; ++c) lowpass_zero_phase(x + c * T, samples, cutoff, rate_hz);
   }
   if (o.rotate) {
+    // Draw the rotation either way so the generator's stream does not depend on the coin.
+    const bool apply = o.rotate_probability >= 1 || rng.uniform() < o.rotate_probability;
     float m[9];
     random_rotation(rng, m);
-    rotate_sensors(x, T, m);
+    if (apply) rotate_sensors(x, T, m);
   }
   if (o.scale) {
     const float gain = static_cast<float>(rng.uniform(1 - o.scale_range, 1 + o.scale_range));

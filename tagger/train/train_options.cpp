@@ -1,6 +1,8 @@
 #include "tagger/train/train_options.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "common/error.h"
@@ -21,7 +23,16 @@ AugmentOptions AugmentOptions::parse(const std::string& list) {
     item.erase(0, item.find_first_not_of(" \t"));
     item.erase(item.find_last_not_of(" \t") + 1);
     if (item.empty() || item == "none") continue;
-    if (item == "rot" || item == "rotate" || item == "rotation") a.rotate = true;
+    if (item.rfind("rot=", 0) == 0) {
+      char* end = nullptr;
+      const double p = std::strtod(item.c_str() + 4, &end);
+      if (end == item.c_str() + 4 || *end != '\0' || !(p > 0 && p <= 1))
+        invalid("augment", "'" + item + "': the rotation probability must be in (0, 1], e.g. rot=0.5");
+      a.rotate = true;
+      a.rotate_probability = p;
+    } else if (item == "rot" || item == "rotate" || item == "rotation") {
+      a.rotate = true;
+    }
     else if (item == "yaw") a.yaw = true;
     else if (item == "lowpass") a.lowpass = true;
     else if (item == "scale") a.scale = true;
@@ -37,7 +48,13 @@ std::string AugmentOptions::to_string() const {
   auto add = [&](bool on, const char* name) {
     if (on) s += (s.empty() ? "" : ",") + std::string(name);
   };
-  add(rotate, "rot");
+  if (rotate && rotate_probability < 1) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "rot=%g", rotate_probability);
+    add(true, buf);
+  } else {
+    add(rotate, "rot");
+  }
   add(yaw, "yaw");
   add(lowpass, "lowpass");
   add(scale, "scale");

@@ -9,6 +9,7 @@ namespace imu2clip {
 // Augmentations applied to training windows only (never to validation).
 struct AugmentOptions {
   bool rotate = false;        // one random 3D rotation of the sensor frame (accel and gyro alike)
+  double rotate_probability = 1;   // "rot=P": rotate only this fraction of the windows
   // A device worn turned about the vertical: a random rotation about the window's mean
   // acceleration (gravity) axis plus a small random tilt, so the posture cue survives.
   bool yaw = false;
@@ -27,7 +28,8 @@ struct AugmentOptions {
   double lowpass_min_hz = 3, lowpass_max_hz = 10;
 
   bool any() const { return rotate || yaw || lowpass || scale || jitter || shift; }
-  // "rot,yaw,lowpass,scale,jitter,shift" (any subset; "" or "none" = no augmentation). Throws Error(InvalidInput).
+  // "rot,yaw,lowpass,scale,jitter,shift" (any subset; "" or "none" = no augmentation; "rot=0.5"
+  // rotates half of the windows). Throws Error(InvalidInput).
   static AugmentOptions parse(const std::string& list);
   std::string to_string() const;
 };

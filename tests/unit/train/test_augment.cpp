@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "tagger/text/text_tower.h"
@@ -194,4 +195,24 @@ TEST_CASE("dataset balance gives each source its share of an epoch") {
   plan.dataset_balance = 0.5;
   CHECK(epoch_order(d, plan, 3, 1) == epoch_order(d, plan, 3, 1));
   CHECK(epoch_order(d, plan, 3, 1) != epoch_order(d, plan, 3, 2));
+}
+
+TEST_CASE("rot=P rotates only that share of the windows") {
+  CHECK(AugmentOptions::parse("rot=0.5,scale").rotate_probability == 0.5);
+  CHECK(AugmentOptions::parse("rot=0.5,scale").to_string() == "rot=0.5,scale");
+  CHECK(AugmentOptions::parse("rot").rotate_probability == 1.0);
+  CHECK_THROWS_WITH(AugmentOptions::parse("rot=2"), Catch::Contains("rotation probability"));
+  CHECK_THROWS_WITH(AugmentOptions::parse("rot=x"), Catch::Contains("rotation probability"));
+  AugmentOptions a = AugmentOptions::parse("rot=0.5");
+  const int T = 10;
+  int rotated = 0;
+  TrainRng rng(3);
+  for (int trial = 0; trial < 400; ++trial) {
+    std::vector<float> w(6 * T, 0.f);
+    for (int t = 0; t < T; ++t) w[2 * T + t] = 9.81f;   // gravity on z
+    augment_window(w.data(), T, a, rng);
+    rotated += std::abs(w[2 * T] - 9.81f) > 1e-3f;
+  }
+  CHECK(rotated > 160);
+  CHECK(rotated < 240);
 }
