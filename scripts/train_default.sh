@@ -12,7 +12,7 @@
 # models/MODEL_CARD.md):
 #   DATASETS       training datasets (default: the seven above)
 #   TOWER          text tower id (default wordnet-v1); TOWER_PARAMS JSON (default {})
-#   EPOCHS (8)  AUGMENT (yaw,lowpass,scale,jitter,shift)  BALANCE (0.5)  COVERAGE (0.85)  SEED (1)
+#   EPOCHS (8)  AUGMENT (yaw,rot=0.5,lowpass,scale,jitter,shift)  BALANCE (0.5)  COVERAGE (0.85)  SEED (1)
 #   OUT            bundle path (default models/default.safetensors)
 #   DATA_ROOT      (default ../shared/data/imu relative to the repository)
 #   METRICS        per-epoch JSONL (default <OUT without .safetensors>.metrics.jsonl)
@@ -29,7 +29,7 @@ DATASETS=(${DATASETS:-hapt wisdm classyglass spsw motionsense dsads_torso dsads_
 TOWER="${TOWER:-wordnet-v1}"
 TOWER_PARAMS="${TOWER_PARAMS:-{\}}"
 EPOCHS="${EPOCHS:-8}"
-AUGMENT="${AUGMENT:-yaw,lowpass,scale,jitter,shift}"
+AUGMENT="${AUGMENT:-yaw,rot=0.5,lowpass,scale,jitter,shift}"
 BALANCE="${BALANCE:-0.5}"
 COVERAGE="${COVERAGE:-0.85}"
 SEED="${SEED:-1}"
@@ -56,8 +56,11 @@ if [[ "${RESUME:-0}" == 1 ]]; then resume=(--resume); else rm -f "$CHECKPOINTS"/
 
 # Adam with a cosine schedule and a learned temperature; multi-positive targets (windows of one
 # activity are positives of each other, synonyms included, since they map to one phrase).
-# Augmentation: yaw about gravity + small tilt (a device worn turned; the posture cue stays),
-# a random low-pass (WISDM's 20 Hz bandwidth is no dataset cue), gain, noise, time shift.
+# Augmentation: yaw about gravity + small tilt (a device worn turned; the posture cue stays), a
+# full random rotation for half of the windows (orientation-free motion features, which is what
+# carries to a placement never trained on; rotating all windows costs too much on known ones:
+# models/MODEL_CARD.md "Model selection"), a random low-pass (WISDM's 20 Hz bandwidth is no
+# dataset cue), gain, noise, time shift.
 # --balance 0.5: each dataset's share of an epoch grows with the square root of its size, so
 # WISDM (the largest) does not drown the pocket, chest and knee placements.
 uncalibrated="${OUT%.safetensors}.uncalibrated.safetensors"
