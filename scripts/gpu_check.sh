@@ -46,7 +46,7 @@ generator=(); command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$repo" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DIMU2CLIP_TRAINER_ONLY=ON \
   -DCMAKE_PREFIX_PATH="$torch_prefix" "${extra[@]}"
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target imu2clip-train
-bin="$BUILD_DIR/tagger/train/imu2clip-train"
+bin="$BUILD_DIR/services/cli/imu2clip-train"
 
 echo "== 1 epoch on a hapt slice (CUDA)"
 "$bin" pretrain --device cuda --data "$data/hapt" --max-windows 2048 --epochs 1 --batch 64 \

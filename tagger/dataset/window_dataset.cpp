@@ -202,6 +202,31 @@ LabelledWindows build(const ImuDataset& ds, const std::vector<const RecordingEnt
   return result;
 }
 
+// `w` with label i renamed to labels[remap[i]]; windows whose label maps to -1 (or had none)
+// keep -1 when `keep_unlabelled`, else they are dropped.
+LabelledWindows relabel(const LabelledWindows& w, const std::vector<std::string>& labels,
+                        const std::vector<int>& remap, bool keep_unlabelled) {
+  LabelledWindows out;
+  out.dataset = w.dataset;
+  out.channels = w.channels;
+  out.samples = w.samples;
+  out.rate_hz = w.rate_hz;
+  out.labels = labels;
+  out.recording_ids = w.recording_ids;
+  out.recording_subjects = w.recording_subjects;
+  out.recording_splits = w.recording_splits;
+  const size_t floats = static_cast<size_t>(w.channels) * w.samples;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const int l = w.label[i] < 0 ? -1 : remap[static_cast<size_t>(w.label[i])];
+    if (l < 0 && !keep_unlabelled) continue;
+    out.label.push_back(l);
+    out.recording.push_back(w.recording[i]);
+    out.start_s.push_back(w.start_s[i]);
+    out.data.insert(out.data.end(), w.window(i), w.window(i) + floats);
+  }
+  return out;
+}
+
 }  // namespace
 
 LabelledWindows load_labelled_windows(const std::string& dataset_dir, const WindowDatasetOptions& options,
@@ -236,30 +261,12 @@ LabelledWindows load_labelled_windows(const std::string& dataset_dir, const Wind
 }
 
 LabelledWindows filter_labels(const LabelledWindows& w, const std::vector<std::string>& keep) {
-  LabelledWindows out;
-  out.dataset = w.dataset;
-  out.channels = w.channels;
-  out.samples = w.samples;
-  out.rate_hz = w.rate_hz;
-  out.labels = keep;
-  out.recording_ids = w.recording_ids;
-  out.recording_subjects = w.recording_subjects;
-  out.recording_splits = w.recording_splits;
   std::vector<int> remap(w.labels.size(), -1);
   for (size_t i = 0; i < w.labels.size(); ++i) {
     const auto it = std::find(keep.begin(), keep.end(), w.labels[i]);
     if (it != keep.end()) remap[i] = static_cast<int>(it - keep.begin());
   }
-  const size_t floats = static_cast<size_t>(w.channels) * w.samples;
-  for (size_t i = 0; i < w.size(); ++i) {
-    const int l = w.label[i] < 0 ? -1 : remap[w.label[i]];
-    if (l < 0) continue;
-    out.label.push_back(l);
-    out.recording.push_back(w.recording[i]);
-    out.start_s.push_back(w.start_s[i]);
-    out.data.insert(out.data.end(), w.window(i), w.window(i) + floats);
-  }
-  return out;
+  return relabel(w, keep, remap, false);
 }
 
 LabelledWindows apply_label_map(const LabelledWindows& w, const LabelMap& map, bool keep_unmapped) {
@@ -279,25 +286,7 @@ LabelledWindows apply_label_map(const LabelledWindows& w, const LabelMap& map, b
     remap[i] = static_cast<int>(std::find(map.activities.begin(), map.activities.end(), *activity) -
                                 map.activities.begin());
   }
-  LabelledWindows out;
-  out.dataset = w.dataset;
-  out.channels = w.channels;
-  out.samples = w.samples;
-  out.rate_hz = w.rate_hz;
-  out.labels = map.activities;
-  out.recording_ids = w.recording_ids;
-  out.recording_subjects = w.recording_subjects;
-  out.recording_splits = w.recording_splits;
-  const size_t floats = static_cast<size_t>(w.channels) * w.samples;
-  for (size_t i = 0; i < w.size(); ++i) {
-    const int l = w.label[i] < 0 ? -1 : remap[static_cast<size_t>(w.label[i])];
-    if (l < 0 && !keep_unmapped) continue;
-    out.label.push_back(l);
-    out.recording.push_back(w.recording[i]);
-    out.start_s.push_back(w.start_s[i]);
-    out.data.insert(out.data.end(), w.window(i), w.window(i) + floats);
-  }
-  return out;
+  return relabel(w, map.activities, remap, keep_unmapped);
 }
 
 void append_windows(LabelledWindows& into, const LabelledWindows& more) {

@@ -23,6 +23,19 @@ std::vector<std::pair<size_t, size_t>> recording_ranges(const LabelledWindows& w
   return out;
 }
 
+// One recording's windows and raw score rows, as the segmenter takes them.
+struct RecordingScores {
+  std::vector<ScoredWindow> spans;
+  std::vector<float> rows;
+};
+
+RecordingScores slice(const ProductScores& p, size_t begin, size_t end, int n_labels) {
+  const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(end),
+             n = static_cast<std::ptrdiff_t>(n_labels);
+  return {std::vector<ScoredWindow>(p.spans.begin() + b, p.spans.begin() + e),
+          std::vector<float>(p.raw.begin() + b * n, p.raw.begin() + e * n)};
+}
+
 }  // namespace
 
 ProductScores product_scores(const ModelBundle& bundle, const ProductEvalOptions& o) {
@@ -64,11 +77,8 @@ ProductScores product_scores(const ModelBundle& bundle, const ProductEvalOptions
   const int n_labels = static_cast<int>(bank.size());
   p.smoothed.assign(p.raw.size(), 0.f);
   for (const auto& [b, e] : recording_ranges(p.windows)) {
-    const std::vector<ScoredWindow> spans(p.spans.begin() + static_cast<std::ptrdiff_t>(b),
-                                          p.spans.begin() + static_cast<std::ptrdiff_t>(e));
-    const std::vector<float> rows(p.raw.begin() + static_cast<std::ptrdiff_t>(b * n_labels),
-                                  p.raw.begin() + static_cast<std::ptrdiff_t>(e * n_labels));
-    const auto s = smooth_window_scores(spans, rows, n_labels, o.segmenter);
+    const RecordingScores r = slice(p, b, e, n_labels);
+    const auto s = smooth_window_scores(r.spans, r.rows, n_labels, o.segmenter);
     std::copy(s.begin(), s.end(), p.smoothed.begin() + static_cast<std::ptrdiff_t>(b * n_labels));
   }
   return p;
@@ -77,11 +87,8 @@ ProductScores product_scores(const ModelBundle& bundle, const ProductEvalOptions
 std::vector<int> tagged_window_labels(const ProductScores& p, int n_labels, const SegmenterOptions& segmenter) {
   std::vector<int> out(p.windows.size(), kUnclearLabel);
   for (const auto& [b, e] : recording_ranges(p.windows)) {
-    const std::vector<ScoredWindow> spans(p.spans.begin() + static_cast<std::ptrdiff_t>(b),
-                                          p.spans.begin() + static_cast<std::ptrdiff_t>(e));
-    const std::vector<float> rows(p.raw.begin() + static_cast<std::ptrdiff_t>(b * n_labels),
-                                  p.raw.begin() + static_cast<std::ptrdiff_t>(e * n_labels));
-    const auto segs = segment_windows(spans, rows, n_labels, segmenter);
+    const RecordingScores r = slice(p, b, e, n_labels);
+    const auto segs = segment_windows(r.spans, r.rows, n_labels, segmenter);
     // Each window takes the label of the segment that holds its midpoint.
     size_t s = 0;
     for (size_t i = b; i < e; ++i) {

@@ -10,6 +10,27 @@
 
 namespace imu2clip::test {
 
+// One `modality` entry per minute per label for `user`, `minutes` long, starting at local
+// `hhmm` on `date` in `tz`.
+inline void add_minute_entries(LogStore& store, int64_t user, const std::string& tz, const std::string& date,
+                               const std::string& hhmm, int minutes, const std::vector<std::string>& labels,
+                               const std::string& modality) {
+  const int64_t start = parse_iso8601_utc_ms(date + "T" + hhmm + ":00", tz);
+  std::vector<LogEntry> entries;
+  for (int m = 0; m < minutes; ++m) {
+    for (const auto& label : labels) {
+      LogEntry e;
+      e.user_id = user;
+      e.t_utc_ms = start + m * 60000LL;
+      e.duration_ms = 60000;
+      e.modality = modality;
+      e.text = label;
+      entries.push_back(e);
+    }
+  }
+  store.add_log_entries(entries);
+}
+
 struct HandMadeLog {
   std::string db;
   int64_t user = 0;
@@ -37,23 +58,9 @@ struct HandMadeLog {
     run(store, "2024-05-16", "07:00", 90, {"walking", "outside"});
   }
 
-  // One entry per minute per label, `minutes` long, starting at local `hhmm` on `date`.
   void run(LogStore& store, const std::string& date, const std::string& hhmm, int minutes,
            const std::vector<std::string>& labels) {
-    int64_t start = parse_iso8601_utc_ms(date + "T" + hhmm + ":00", tz);
-    std::vector<LogEntry> entries;
-    for (int m = 0; m < minutes; ++m) {
-      for (const auto& label : labels) {
-        LogEntry e;
-        e.user_id = user;
-        e.t_utc_ms = start + m * 60000LL;
-        e.duration_ms = 60000;
-        e.modality = "context";
-        e.text = label;
-        entries.push_back(e);
-      }
-    }
-    store.add_log_entries(entries);
+    add_minute_entries(store, user, tz, date, hhmm, minutes, labels, "context");
   }
 
   int64_t at(const std::string& local) const { return parse_iso8601_utc_ms(local, tz); }

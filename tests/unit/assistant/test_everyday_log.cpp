@@ -6,6 +6,7 @@
 #include "storage/log_store.h"
 #include "storage/time_zone.h"
 #include "tests/support/test_paths.h"
+#include "tests/unit/assistant/hand_made_log.h"
 
 using namespace imu2clip;
 using nlohmann::json;
@@ -40,18 +41,7 @@ struct EverydayLog {
 
   // One "imu" entry per minute on Tuesday 2024-05-14 from local `hhmm`.
   static void run(LogStore& store, int64_t user, const std::string& hhmm, int minutes, const std::string& label) {
-    int64_t start = parse_iso8601_utc_ms("2024-05-14T" + hhmm + ":00", kTz);
-    std::vector<LogEntry> entries;
-    for (int m = 0; m < minutes; ++m) {
-      LogEntry e;
-      e.user_id = user;
-      e.t_utc_ms = start + m * 60000LL;
-      e.duration_ms = 60000;
-      e.modality = "imu";
-      e.text = label;
-      entries.push_back(e);
-    }
-    store.add_log_entries(entries);
+    test::add_minute_entries(store, user, kTz, "2024-05-14", hhmm, minutes, {label}, "imu");
   }
 
   AskResult ask(int64_t user, const std::string& question) {
