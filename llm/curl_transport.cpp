@@ -2,10 +2,11 @@
 
 #include <curl/curl.h>
 
-#include <cctype>
 #include <exception>
 #include <memory>
 #include <mutex>
+
+#include "common/strings.h"
 
 namespace imu2clip::llm {
 namespace {
@@ -28,32 +29,17 @@ struct TransferState {
   std::exception_ptr sink_error;
 };
 
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
-bool iequals_prefix(std::string_view line, std::string_view name) {
-  if (line.size() < name.size()) return false;
-  for (size_t i = 0; i < name.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i])))
-      return false;
-  return true;
-}
-
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* state = static_cast<TransferState*>(user);
   std::string_view line(data, size * count);
   state->clock->mark_activity();
   // A new status line (redirect or "100 Continue") starts a new header block.
-  if (line.rfind("HTTP/", 0) == 0) {
+  if (starts_with(line, "HTTP/")) {
     state->head = ResponseHead{};
     state->head_known = false;
-  } else if (iequals_prefix(line, "content-type:")) {
+  } else if (istarts_with(line, "content-type:")) {
     state->head.content_type = trim(line.substr(13));
-  } else if (iequals_prefix(line, "retry-after:")) {
+  } else if (istarts_with(line, "retry-after:")) {
     state->head.retry_after = trim(line.substr(12));
   }
   return size * count;

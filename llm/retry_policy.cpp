@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace imu2clip::llm {
 
 bool is_retryable_status(int http_status) {
@@ -21,10 +23,8 @@ int backoff_delay_ms(int retry, int base_ms, int max_ms, std::mt19937& rng) {
 }
 
 std::optional<int64_t> parse_retry_after_ms(const std::string& value, int64_t now_epoch_s) {
-  size_t begin = value.find_first_not_of(" \t");
-  if (begin == std::string::npos) return std::nullopt;
-  size_t end = value.find_last_not_of(" \t\r\n");
-  std::string v = value.substr(begin, end - begin + 1);
+  const std::string v = trim(value);
+  if (v.empty()) return std::nullopt;
   if (std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
     if (v.size() > 9) return std::nullopt;
     return std::stoll(v) * 1000;

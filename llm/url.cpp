@@ -1,29 +1,15 @@
 #include "llm/url.h"
 
+#include "common/strings.h"
 #include "llm/openai_client.h"
 
 namespace imu2clip::llm {
-namespace {
-
-bool has_http_scheme(const std::string& url) {
-  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
-
 std::string normalise_api_root(const std::string& base_url) {
-  std::string root = base_url;
-  while (!root.empty() && (root.back() == ' ' || root.back() == '\t')) root.pop_back();
-  size_t first = root.find_first_not_of(" \t");
-  root = first == std::string::npos ? std::string() : root.substr(first);
+  std::string root = trim(base_url);
   if (root.empty())
     throw LlmError(LlmErrorKind::Connect, 0, "", "",
                    "no LLM base URL configured: set it to e.g. http://127.0.0.1:8080/v1");
-  if (!has_http_scheme(root))
+  if (!starts_with(root, "http://") && !starts_with(root, "https://"))
     throw LlmError(LlmErrorKind::Connect, 0, "", "",
                    "LLM base URL '" + redact_url(root) + "' must start with http:// or https://");
   while (ends_with(root, "/")) root.pop_back();

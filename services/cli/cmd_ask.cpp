@@ -9,21 +9,19 @@
 
 #include "assistant/assistant.h"
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/instant.h"
+#include "common/time/time_zone.h"
 #include "services/cli/commands.h"
+#include "services/cli/llm_flags.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::cli {
 namespace {
 
-// "2015-08-20T23:59:59" (read in `tz`), with an offset, or epoch milliseconds.
+// "2015-08-20T23:59:59" (read in `tz`), with an offset, or epoch milliseconds, as --help says.
 int64_t parse_instant(const std::string& text, const std::string& tz, const std::string& option) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return std::stoll(text);
-  try {
-    return parse_iso8601_utc_ms(text, tz);
-  } catch (const Error& e) {
-    throw Error(ErrorKind::InvalidInput, e.message(), ErrorContext{"", 0, option});
-  }
+  return parse_instant_utc_ms(text, EpochUnit::Milliseconds, tz, option);
 }
 
 }  // namespace
@@ -31,7 +29,8 @@ int64_t parse_instant(const std::string& text, const std::string& tz, const std:
 Runner add_ask_command(CLI::App& app) {
   struct Args {
     std::string db, user = "local", question, as_of, tz, focus_from, focus_to;
-    std::string llm_url, llm_model, llm_key_env, prompts, batch;
+    std::string prompts, batch;
+    LlmFlags llm;
     bool json = false;
     double episode_gap_min = 5;
   };
@@ -43,9 +42,9 @@ Runner add_ask_command(CLI::App& app) {
   cmd->add_option("--tz", a->tz, "IANA zone that \"today\", \"3pm\" refer to (default: the user's)");
   cmd->add_option("--focus-from", a->focus_from, "Start of the period being looked at (ISO-8601 or epoch ms); questions naming no time are about it");
   cmd->add_option("--focus-to", a->focus_to, "End (exclusive) of that period");
-  cmd->add_option("--llm-url", a->llm_url, "OpenAI-compatible server, e.g. http://127.0.0.1:8080 (default: built-in answerer only)");
-  cmd->add_option("--llm-model", a->llm_model, "Model name to request");
-  cmd->add_option("--llm-api-key-env", a->llm_key_env, "Environment variable holding the API key");
+  cmd->add_option("--llm-url", a->llm.url, "OpenAI-compatible server, e.g. http://127.0.0.1:8080 (default: built-in answerer only)");
+  cmd->add_option("--llm-model", a->llm.model, "Model name to request");
+  cmd->add_option("--llm-api-key-env", a->llm.api_key_env, "Environment variable holding the API key");
   cmd->add_option("--prompts", a->prompts, "Folder with prompt templates (default: the built-in ones)");
   cmd->add_option("--episode-gap-min", a->episode_gap_min,
                   "Entries of one activity closer than this many minutes count as one episode (default 5)")
@@ -59,7 +58,7 @@ Runner add_ask_command(CLI::App& app) {
     std::optional<UserRow> user;
     {
       LogStore store(a->db);
-      user = store.find_user(a->user);
+      user = store.users().find(a->user);
     }
     if (!user) {
       throw Error(ErrorKind::NotFound, "no user '" + a->user + "' in " + a->db +
@@ -88,23 +87,7 @@ Runner add_ask_command(CLI::App& app) {
       }
       return request;
     };
-    std::optional<llm::ClientOptions> llm;
-    if (!a->llm_url.empty()) {
-      llm::ClientOptions o;
-      o.base_url = a->llm_url;
-      o.model = a->llm_model;
-      if (!a->llm_key_env.empty()) {
-        const char* key = std::getenv(a->llm_key_env.c_str());
-        if (!key || !*key) {
-          throw Error(ErrorKind::InvalidInput, "environment variable " + a->llm_key_env + " is not set",
-                      ErrorContext{"", 0, "--llm-api-key-env"});
-        }
-        o.api_key = key;
-      }
-      llm = o;
-    } else if (!a->llm_model.empty() || !a->llm_key_env.empty()) {
-      throw Error(ErrorKind::InvalidInput, "--llm-model/--llm-api-key-env need --llm-url", ErrorContext{"", 0, "--llm-url"});
-    }
+    const std::optional<llm::ClientOptions> llm = llm_client_options(a->llm);
     AssistantOptions options;
     options.episode_gap_ms = static_cast<int64_t>(a->episode_gap_min * 60000.0);
     Assistant assistant(a->db, llm, a->prompts, options);
@@ -127,7 +110,7 @@ Runner add_ask_command(CLI::App& app) {
       int64_t line_no = 0;
       while (std::getline(*in, line)) {
         ++line_no;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (trim_view(line).empty()) continue;
         nlohmann::json q;
         try {
           q = nlohmann::json::parse(line);

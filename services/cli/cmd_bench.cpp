@@ -1,7 +1,8 @@
-// imu2clip bench: encoder throughput and end-to-end tagging throughput.
+// imu2clip bench: encoder throughput, text tower throughput and end-to-end tagging throughput.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "tagger/batch/job_sources.h"
 #include "tagger/model/encoder_bench.h"
 #include "tagger/model/window_encoder.h"
+#include "tagger/text/text_tower.h"
 
 namespace fs = std::filesystem;
 
@@ -23,9 +25,9 @@ namespace imu2clip::cli {
 namespace {
 
 struct BenchArgs {
-  int batch = 64, threads = 0, repeats = 5;
+  int batch = 64, threads = 0, repeats = 5, phrases = 3000;
   double seconds = 3.0, hours = 24.0;
-  std::string model, input, work_dir;
+  std::string model, input, work_dir, tower = "lexical-v1";
   bool json = false, keep = false, reference = false;
 };
 
@@ -59,6 +61,35 @@ int run_bench_encoder(const BenchArgs& a) {
     std::printf("encoder %s: %.1f windows/s (batch %d, %d threads, %d samples/window, %lld windows in %.2f s)\n",
                 r.model.c_str(), r.windows_per_s, r.batch, r.threads, r.window_samples,
                 (long long)r.windows, r.seconds);
+  }
+  return 0;
+}
+
+// Label phrases embedded per second by a text tower (one thread), median of `repeats` runs.
+int run_bench_text(const BenchArgs& a) {
+  auto tower = make_text_tower(a.tower, nlohmann::json::object());
+  std::vector<std::string> phrases;
+  for (int i = 0; i < a.phrases; ++i) phrases.push_back("someone is walking upstairs right now " + std::to_string(i));
+  tower->embed(phrases.front());  // warm-up: lazy tables, page faults
+  std::vector<double> rates;
+  double checksum = 0;
+  for (int rep = 0; rep < a.repeats; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto& p : phrases) checksum += tower->embed(p)[0];
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rates.push_back(a.phrases / secs);
+  }
+  std::sort(rates.begin(), rates.end());
+  const double median = rates[rates.size() / 2];
+  if (a.json) {
+    nlohmann::json j = {{"tower", a.tower}, {"dim", tower->dim()}, {"phrases", a.phrases},
+                        {"runs", rates.size()}, {"phrases_per_s_median", median},
+                        {"phrases_per_s_min", rates.front()}, {"phrases_per_s_max", rates.back()},
+                        {"checksum", checksum}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("text tower %s: median %.0f phrases/s over %zu runs of %d phrases (min %.0f, max %.0f)\n",
+                a.tower.c_str(), median, rates.size(), a.phrases, rates.front(), rates.back());
   }
   return 0;
 }
@@ -133,6 +164,11 @@ Runner add_bench_command(CLI::App& app) {
   enc->add_option("--seconds", a->seconds, "Measure for at least this long")->check(CLI::PositiveNumber);
   enc->add_flag("--json", a->json, "One JSON object on stdout");
   enc->add_flag("--reference", a->reference, "Measure the plain libtorch module forward instead of the fused path");
+  auto* text = cmd->add_subcommand("text", "Text tower phrases/s (label banks, free-form labels)");
+  text->add_option("--tower", a->tower, "Text tower id with default parameters (default: lexical-v1)");
+  text->add_option("--phrases", a->phrases, "Distinct phrases per run")->check(CLI::Range(1, 10000000));
+  text->add_option("--repeats", a->repeats, "Runs; the median is reported")->check(CLI::Range(1, 100));
+  text->add_flag("--json", a->json, "One JSON object on stdout");
   auto* tag = cmd->add_subcommand("tag", "End-to-end tagging throughput: CSV -> windows -> SQLite");
   tag->add_option("--hours", a->hours, "Length of the synthetic recording")->check(CLI::PositiveNumber);
   tag->add_option("--input", a->input, "Tag this file instead of a synthetic one")->check(CLI::ExistingFile);
@@ -142,7 +178,10 @@ Runner add_bench_command(CLI::App& app) {
   tag->add_option("--work-dir", a->work_dir, "Where the synthetic file and database go (default: /tmp)");
   tag->add_flag("--keep", a->keep, "Keep the synthetic recording for the next run");
   tag->add_flag("--json", a->json, "One JSON object on stdout");
-  return [a, enc] { return enc->parsed() ? run_bench_encoder(*a) : run_bench_tag(*a); };
+  return [a, enc, text] {
+    if (enc->parsed()) return run_bench_encoder(*a);
+    return text->parsed() ? run_bench_text(*a) : run_bench_tag(*a);
+  };
 }
 
 }  // namespace imu2clip::cli

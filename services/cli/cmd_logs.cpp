@@ -5,10 +5,10 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/time/time_zone.h"
 #include "services/cli/commands.h"
 #include "storage/log_import.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::cli {
 
@@ -39,8 +39,8 @@ Runner add_logs_command(CLI::App& app) {
     }
     LogStore store(a->db);
     std::string tz = a->tz.empty() ? system_time_zone() : a->tz;
-    auto existing = store.find_user(a->user);
-    int64_t user_id = existing ? existing->id : store.ensure_user(a->user, tz);
+    auto existing = store.users().find(a->user);
+    int64_t user_id = existing ? existing->id : store.users().ensure(a->user, tz);
     ImportReport report = import_log_entries(store, *in, user_id, source);
     std::printf("imported %lld log entries from %lld lines for user '%s'", static_cast<long long>(report.entries),
                 static_cast<long long>(report.lines), a->user.c_str());

@@ -18,6 +18,8 @@
 #endif
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/duration_format.h"
 #include "services/cli/commands.h"
 #include "services/cli/interrupt.h"
 #include "services/cli/progress_bar.h"
@@ -93,7 +95,7 @@ class TrainProgressPrinter {
     std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + " [" + bar + "] " +
                        std::to_string(p.step) + "/" + std::to_string(p.steps) + " loss " + fmt("%.4f", p.mean_loss) +
                        " | " + fmt("%.0f", p.windows_per_s) + " win/s | lr " + fmt("%.2e", p.lr) + " | ETA " +
-                       format_duration(p.eta_s);
+                       format_duration_compact(p.eta_s);
     if (tty_) {
       std::fprintf(stderr, "\r%s\033[K", line.c_str());
       drawn_ = true;
@@ -234,7 +236,7 @@ int run_pretrain(PretrainArgs& a) {
     info("epoch " + std::to_string(m.epoch) + ": train loss " + fmt("%.4f", m.train_loss) +
          (std::isfinite(m.val_loss) ? ", val loss " + fmt("%.4f", m.val_loss) : std::string()) + ", T " +
          fmt("%.3f", m.temperature) + ", " + fmt("%.0f", m.windows_per_s) + " win/s, data wait " +
-         fmt("%.1f", m.data_wait_s) + " s, " + format_duration(m.seconds));
+         fmt("%.1f", m.data_wait_s) + " s, " + format_duration_compact(m.seconds));
     if (metrics.is_open()) {
       metrics << m.to_json().dump() << "\n";
       metrics.flush();
@@ -243,8 +245,7 @@ int run_pretrain(PretrainArgs& a) {
   const TrainResult result = train_contrastive(setup, cb);
   printer.end_line();
 
-  std::string command;
-  for (const auto& s : a.argv) command += (command.empty() ? "" : " ") + s;
+  const std::string command = join(a.argv, " ");
   const std::time_t now = std::time(nullptr);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -295,11 +296,7 @@ Runner add_pretrain_command(CLI::App& app) {
   cmd->add_option("--balance", a->train.dataset_balance,
                   "Dataset balance per epoch: share of dataset d ~ windows_d^BALANCE (1 = as loaded, 0 = equal)")
       ->capture_default_str();
-  cmd->add_option("--tower", a->tower, "Text tower id (" + [] {
-    std::string s;
-    for (const auto& id : text_tower_ids()) s += (s.empty() ? "" : ", ") + id;
-    return s;
-  }() + ")")->capture_default_str();
+  cmd->add_option("--tower", a->tower, "Text tower id (" + join(text_tower_ids(), ", ") + ")")->capture_default_str();
   cmd->add_option("--tower-params", a->tower_params, "Text tower parameters as a JSON object")->capture_default_str();
   cmd->add_option("--rate", a->rate, "Resample to this rate (Hz)")->capture_default_str();
   cmd->add_option("--window", a->window, "Window length (s)")->capture_default_str();

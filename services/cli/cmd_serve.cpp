@@ -11,46 +11,26 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/time/time_zone.h"
 #include "services/cli/commands.h"
+#include "services/cli/llm_flags.h"
 #include "services/cli/interrupt.h"
 #include "services/cli/model_resolver.h"
 #include "services/server/server.h"
 #include "services/server/user_accounts.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 #include "tagger/model/bundle.h"
 
 namespace imu2clip::cli {
 namespace {
 
 struct ServeArgs {
-  std::string db, host = "127.0.0.1", model, llm_url, llm_model, llm_key_env, prompts, upload_dir;
+  std::string db, host = "127.0.0.1", model, prompts, upload_dir;
+  LlmFlags llm;
   int port = 8080, threads = 8, encoder_threads = 1;
   double rate_limit = 20, rate_burst = 40;
   double max_upload_mb = 512;
 };
-
-std::optional<llm::ClientOptions> llm_options(const ServeArgs& a) {
-  if (a.llm_url.empty()) {
-    if (!a.llm_model.empty() || !a.llm_key_env.empty())
-      throw Error(ErrorKind::InvalidInput, "--llm-model/--llm-api-key-env need --llm-url", {"", 0, "--llm-url"});
-    return std::nullopt;
-  }
-  if (a.llm_model.empty())
-    throw Error(ErrorKind::InvalidInput, "--llm-url needs --llm-model (the model name the endpoint serves)",
-                {"", 0, "--llm-model"});
-  llm::ClientOptions options;
-  options.base_url = a.llm_url;
-  options.model = a.llm_model;
-  if (!a.llm_key_env.empty()) {
-    const char* key = std::getenv(a.llm_key_env.c_str());
-    if (!key || !*key)
-      throw Error(ErrorKind::InvalidInput, "environment variable " + a.llm_key_env + " (the API key) is not set",
-                  {"", 0, "--llm-api-key-env"});
-    options.api_key = key;
-  }
-  return options;
-}
 
 // First start on an empty database: a local user so the person can sign in at once.
 void ensure_first_user(const std::string& db, const std::string& url) {
@@ -78,7 +58,7 @@ int serve(const ServeArgs& a) {
   options.host = a.host;
   options.port = a.port;
   options.bundle = std::make_shared<const ModelBundle>(std::move(model.bundle));
-  options.llm = llm_options(a);
+  options.llm = llm_client_options(a.llm);
   options.prompts_dir = a.prompts;
   options.upload_dir = a.upload_dir;
   options.threads = a.threads;
@@ -125,9 +105,9 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--host", a->host, "Address to listen on (default loopback only)");
   cmd->add_option("--port", a->port, "TCP port (0 = any free port; the URL is printed)")->check(CLI::Range(0, 65535));
   cmd->add_option("--model", a->model, "Model bundle (.safetensors); default $IMU2CLIP_MODEL, then the built-in one");
-  cmd->add_option("--llm-url", a->llm_url, "OpenAI-compatible endpoint for answers (e.g. http://127.0.0.1:8081/v1)");
-  cmd->add_option("--llm-model", a->llm_model, "Model name at --llm-url");
-  cmd->add_option("--llm-api-key-env", a->llm_key_env, "Environment variable holding the endpoint's API key");
+  cmd->add_option("--llm-url", a->llm.url, "OpenAI-compatible endpoint for answers (e.g. http://127.0.0.1:8081/v1)");
+  cmd->add_option("--llm-model", a->llm.model, "Model name at --llm-url");
+  cmd->add_option("--llm-api-key-env", a->llm.api_key_env, "Environment variable holding the endpoint's API key");
   cmd->add_option("--prompts", a->prompts, "Folder with prompt templates (default: built in)")->check(CLI::ExistingDirectory);
   cmd->add_option("--upload-dir", a->upload_dir, "Where uploaded recordings are kept (default: <db folder>/uploads)");
   cmd->add_option("--threads", a->threads, "HTTP worker threads (each streaming answer holds one)")->check(CLI::Range(1, 256));

@@ -5,10 +5,10 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "common/time/time_zone.h"
 #include "services/cli/commands.h"
 #include "services/server/user_accounts.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::cli {
 
@@ -43,12 +43,12 @@ Runner add_user_command(CLI::App& app) {
     }
     if (list->parsed()) {
       std::printf("%-24s %-28s %s\n", "NAME", "TZ", "TOKEN");
-      for (const auto& user : server::list_users(store))
+      for (const auto& user : store.users().all())
         std::printf("%-24s %-28s %s\n", user.name.c_str(), user.tz.c_str(), user.token_hash ? "set" : "none");
       return 0;
     }
     if (token->parsed()) {
-      const auto user = store.find_user(a->name);
+      const auto user = store.users().find(a->name);
       if (!user) throw Error(ErrorKind::NotFound, "no user '" + a->name + "'; create one with 'imu2clip user add'");
       std::fprintf(stderr, "new API token for '%s' (the previous one no longer works):\n", user->name.c_str());
       std::printf("%s\n", server::rotate_user_token(store, user->id).c_str());

@@ -1,5 +1,6 @@
 #pragma once
-// The default bundle compiled into the binary (see services/cli/CMakeLists.txt), if any.
+// The default bundle (models/default.safetensors) compiled into the binary by
+// imu2clip_embed_files (services/cli/CMakeLists.txt), when it existed at configure time.
 #include <optional>
 
 #include "tagger/model/bundle.h"

@@ -5,18 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
-namespace imu2clip::cli {
+#include "common/time/duration_format.h"
 
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "?";
-  auto total = static_cast<int64_t>(std::llround(seconds));
-  const int64_t h = total / 3600, m = (total / 60) % 60, s = total % 60;
-  char buf[32];
-  if (h > 0) std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", (long long)h, (long long)m, (long long)s);
-  else if (m > 0) std::snprintf(buf, sizeof buf, "%lldm%02llds", (long long)m, (long long)s);
-  else std::snprintf(buf, sizeof buf, "%llds", (long long)s);
-  return buf;
-}
+namespace imu2clip::cli {
 
 ProgressBar::ProgressBar(std::FILE* out, bool interactive, std::string item_name,
                          std::string unit_name, std::chrono::milliseconds plain_interval)
@@ -49,7 +40,7 @@ std::string ProgressBar::render(const ProgressState& s, double elapsed) const {
   std::snprintf(buf, sizeof buf, "%3.0f%% | %lld/%lld %s | %lld/%lld %s | %.0f %s/s | ETA %s | %s",
                 frac * 100.0, (long long)s.items_done, (long long)s.items_total, item_name_.c_str(),
                 (long long)s.units_done, (long long)s.units_total, unit_name_.c_str(), rate,
-                unit_name_.c_str(), format_duration(eta).c_str(), format_duration(elapsed).c_str());
+                unit_name_.c_str(), format_duration_compact(eta).c_str(), format_duration_compact(elapsed).c_str());
   out += buf;
   if (!s.current.empty()) {
     std::string cur = s.current;

@@ -35,7 +35,4 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-// "1h02m03s", "4m05s", "12s"
-std::string format_duration(double seconds);
-
 }  // namespace imu2clip::cli

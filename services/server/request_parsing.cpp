@@ -7,27 +7,28 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/instant.h"
 #include "services/server/http_error.h"
-#include "storage/time_zone.h"
 #include "tagger/io/csv_fields.h"
 #include "tagger/io/imu_series.h"
 
 namespace imu2clip::server {
 namespace {
 
-// Year 1970 .. 9999: anything else is a unit mistake (seconds vs ms, or microseconds).
-constexpr int64_t kMaxEpochMs = 253402300799999;
-
 std::string type_name(const nlohmann::json& v) { return v.type_name(); }
 
+// The common parser's InvalidInput as a 400 naming the field.
+[[noreturn]] void rethrow_as_bad_request(const Error& e, const std::string& field) {
+  throw bad_request("'" + field + "': " + e.message(), field);
+}
+
 int64_t checked_epoch_ms(double value, const std::string& field) {
-  if (!std::isfinite(value) || value != std::floor(value))
-    throw bad_request("'" + field + "' must be whole epoch milliseconds", field);
-  if (value < 0 || value > static_cast<double>(kMaxEpochMs))
-    throw bad_request("'" + field + "' = " + std::to_string(static_cast<long long>(value)) +
-                          " is not epoch milliseconds between 1970 and 9999 (seconds given by mistake?)",
-                      field);
-  return static_cast<int64_t>(value);
+  try {
+    return epoch_to_utc_ms(value, EpochUnit::Milliseconds, field);
+  } catch (const Error& e) {
+    rethrow_as_bad_request(e, field);
+  }
 }
 
 float checked_value(const nlohmann::json& v, const std::string& field) {
@@ -104,15 +105,11 @@ nlohmann::json parse_json_object(const std::string& body) {
 }
 
 int64_t parse_instant_text(const std::string& text, const std::string& field, const std::string& tz) {
-  if (text.empty()) throw bad_request("'" + field + "' is empty: give ISO-8601 or epoch milliseconds", field);
-  if (text.find_first_not_of("0123456789") == std::string::npos) {
-    if (text.size() > 15) throw bad_request("'" + field + "' is not epoch milliseconds between 1970 and 9999", field);
-    return checked_epoch_ms(static_cast<double>(std::stoll(text)), field);
-  }
   try {
-    return parse_iso8601_utc_ms(text, tz.empty() ? std::nullopt : std::optional<std::string>(tz));
+    return parse_instant_utc_ms(text, EpochUnit::Milliseconds,
+                                tz.empty() ? std::nullopt : std::optional<std::string>(tz), field);
   } catch (const Error& e) {
-    throw bad_request("'" + field + "': " + e.message(), field);
+    rethrow_as_bad_request(e, field);
   }
 }
 
@@ -243,8 +240,8 @@ ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const st
   };
   while (std::getline(in, line)) {
     ++line_no;
-    if (csv::trim(line).empty()) continue;
-    csv::split(line, fields);
+    if (trim_view(line).empty()) continue;
+    split_views(line, ',', fields);
     if (time_col < 0) {
       for (size_t i = 0; i < fields.size(); ++i) {
         const std::string name = csv::normalize_header_name(fields[i]);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagger/io/imu_units.h"
-#include "tagger/live/live_tagger.h"
+#include "tagger/live/live_input.h"
 
 namespace imu2clip::server {
 

@@ -4,9 +4,7 @@
 #include <map>
 #include <tuple>
 
-#include <date/date.h>
-
-#include "storage/time_zone.h"
+#include "common/time/time_zone.h"
 
 namespace imu2clip::server {
 
@@ -55,19 +53,6 @@ nlohmann::json timeline_json(const std::string& date, const std::string& tz, int
                                {"modality", s.modality}});
   }
   return out;
-}
-
-std::string next_date(const std::string& date) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  std::sscanf(date.c_str(), "%d-%u-%u", &y, &m, &d);
-  const date::sys_days next = date::sys_days(date::year{y} / date::month{m} / date::day{d}) + date::days{1};
-  return date::format("%F", next);
-}
-
-std::string local_date(int64_t utc_ms, const std::string& tz) {
-  // format_local_datetime gives "YYYY-MM-DD HH:MM:SS".
-  return format_local_datetime(utc_ms, tz).substr(0, 10);
 }
 
 }  // namespace imu2clip::server

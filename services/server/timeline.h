@@ -28,9 +28,4 @@ std::vector<TimelineSegment> build_timeline(const std::vector<LogEntry>& entries
 nlohmann::json timeline_json(const std::string& date, const std::string& tz, int64_t day_start_utc_ms,
                              const std::vector<TimelineSegment>& segments);
 
-// "YYYY-MM-DD" of the day after `date` (validated by the caller).
-std::string next_date(const std::string& date);
-// The local date "YYYY-MM-DD" of an instant in `tz`.
-std::string local_date(int64_t utc_ms, const std::string& tz);
-
 }  // namespace imu2clip::server

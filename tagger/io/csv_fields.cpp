@@ -1,22 +1,12 @@
 #include "tagger/io/csv_fields.h"
 
-#include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
+
+#include "common/strings.h"
 
 namespace imu2clip::csv {
 namespace {
-
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-bool iequals(std::string_view a, const char* b) {
-  const size_t n = std::strlen(b);
-  if (a.size() != n) return false;
-  for (size_t i = 0; i < n; ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  return true;
-}
 
 constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                              1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
@@ -54,13 +44,13 @@ Parse parse_number(std::string_view field, T& out) {
   const char* first = field.data();
   const char* last = first + field.size();
   if (parse_plain_decimal(first, last, out)) return Parse::Ok;
-  if (first != last && !is_space(*first) && *first != '"' && *first != '+' && !is_space(last[-1]) &&
+  if (first != last && !is_ascii_space(*first) && *first != '"' && *first != '+' && !is_ascii_space(last[-1]) &&
       last[-1] != '"') {
     auto [ptr, ec] = std::from_chars(first, last, out);
     if (ec == std::errc() && ptr == last) return Parse::Ok;
     return Parse::NotNumber;
   }
-  std::string_view t = trim(field);
+  std::string_view t = unquote_field(field);
   if (t.empty()) return Parse::Empty;
   if (t.front() == '+') t.remove_prefix(1);
   if (t.empty()) return Parse::NotNumber;
@@ -71,39 +61,19 @@ Parse parse_number(std::string_view field, T& out) {
 
 }  // namespace
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') {
-    s = s.substr(1, s.size() - 2);
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  }
+std::string_view unquote_field(std::string_view s) {
+  s = trim_view(s);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = trim_view(s.substr(1, s.size() - 2));
   return s;
 }
 
 std::string normalize_header_name(std::string_view s) {
-  std::string out(trim(s));
+  std::string out(unquote_field(s));
   for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = lower(c);
     if (c == ' ' || c == '-' || c == '.') c = '_';
   }
   return out;
-}
-
-void split(std::string_view line, std::vector<std::string_view>& out) {
-  out.clear();
-  const char* p = line.data();
-  const char* end = p + line.size();
-  for (;;) {
-    const char* comma = static_cast<const char*>(std::memchr(p, ',', static_cast<size_t>(end - p)));
-    if (!comma) {
-      out.emplace_back(p, static_cast<size_t>(end - p));
-      return;
-    }
-    out.emplace_back(p, static_cast<size_t>(comma - p));
-    p = comma + 1;
-  }
 }
 
 Parse parse_double(std::string_view field, double& out) { return parse_number(field, out); }

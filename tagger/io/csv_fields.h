@@ -1,20 +1,18 @@
 #pragma once
 // Small, allocation-free helpers for the comma-separated files the tagger reads. The IMU and
-// label files never quote or escape commas, so a field is simply the text between commas.
+// label files never quote or escape commas, so a field is simply the text between commas: a
+// line splits with split_views(line, ',', fields) from common/strings.h.
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace imu2clip::csv {
 
-// Removes spaces, tabs, '\r' and one pair of surrounding double quotes.
-std::string_view trim(std::string_view s);
+// The field's text: without surrounding whitespace and one pair of surrounding double quotes
+// (and the whitespace inside them).
+std::string_view unquote_field(std::string_view s);
 
 // Header name normalised for alias matching: trimmed, lowercase, ' ', '-', '.' -> '_'.
 std::string normalize_header_name(std::string_view s);
-
-// Splits on ',' into `out` (cleared; its capacity is reused, so no allocation after warm-up).
-void split(std::string_view line, std::vector<std::string_view>& out);
 
 enum class Parse { Ok, Empty, NotNumber };
 

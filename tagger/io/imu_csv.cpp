@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/io/csv_fields.h"
 #include "tagger/io/line_reader.h"
 
@@ -60,12 +61,6 @@ struct ColumnPlan {
   const std::string& name_of_slot(int slot) const { return names[column_of_slot[slot]]; }
 };
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 bool is_ego4d_header(const std::vector<std::string>& normalized) {
   for (const auto& n : normalized)
     if (n == "canonical_timestamp_ms" || n == "component_timestamp_ms") return true;
@@ -74,7 +69,7 @@ bool is_ego4d_header(const std::vector<std::string>& normalized) {
 
 std::vector<std::string> normalized_names(std::string_view header_line) {
   std::vector<std::string_view> fields;
-  csv::split(header_line, fields);
+  split_views(header_line, ',', fields);
   std::vector<std::string> out;
   for (auto f : fields) out.push_back(csv::normalize_header_name(f));
   return out;
@@ -83,7 +78,7 @@ std::vector<std::string> normalized_names(std::string_view header_line) {
 ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, const std::string& path,
                         ReadReport& report) {
   std::vector<std::string_view> fields;
-  csv::split(header_line, fields);
+  split_views(header_line, ',', fields);
   ColumnPlan plan;
   plan.columns = fields.size();
   plan.slot_of_column.assign(fields.size(), kIgnore);
@@ -97,7 +92,7 @@ ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, cons
     plan.slot_of_column[col] = slot;
   };
   for (size_t col = 0; col < fields.size(); ++col) {
-    plan.names.emplace_back(csv::trim(fields[col]));
+    plan.names.emplace_back(csv::unquote_field(fields[col]));
     const std::string name = csv::normalize_header_name(fields[col]);
     if (int c = channel_of(name); c != kIgnore) {
       assign(col, c);
@@ -130,7 +125,7 @@ ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, cons
     std::vector<std::string> names;
     for (const auto& a : kCanonicalTimeAliases) names.emplace_back(a.name);
     throw Error(ErrorKind::InvalidInput,
-                "missing required time column; accepted names: " + join(names) +
+                "missing required time column; accepted names: " + join(names, ", ") +
                     " (header is '" + std::string(header_line.substr(0, 200)) + "')",
                 {path, 1, "t_ms"});
   }
@@ -138,7 +133,7 @@ ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, cons
     if (plan.column_of_slot[c] < 0)
       throw Error(ErrorKind::InvalidInput,
                   std::string("missing required column '") + imu_channel_name(c) +
-                      "'; accepted names: " + join(channel_aliases(c)),
+                      "'; accepted names: " + join(channel_aliases(c), ", "),
                   {path, 1, imu_channel_name(c)});
   report.time_column = plan.name_of_slot(kTime);
   return plan;
@@ -155,7 +150,7 @@ struct Row {
 [[noreturn]] void throw_not_number(const LineReader& in, const ColumnPlan& plan, size_t col,
                                    std::string_view field) {
   throw Error(ErrorKind::InvalidInput,
-              "'" + std::string(csv::trim(field).substr(0, 60)) +
+              "'" + std::string(csv::unquote_field(field).substr(0, 60)) +
                   "' is not a number; fix or remove this line",
               {in.path(), in.line_number(), plan.names[col]});
 }
@@ -193,7 +188,7 @@ inline void parse_row(std::string_view line, const ColumnPlan& plan, const LineR
         row.t_missing[k] = st == csv::Parse::Empty;
       }
       if (st == csv::Parse::NotNumber) {
-        if (!csv::is_null_literal(csv::trim(field))) throw_not_number(in, plan, col, field);
+        if (!csv::is_null_literal(csv::unquote_field(field))) throw_not_number(in, plan, col, field);
         if (slot < kImuChannels) row.v_missing[slot] = true;
         else row.t_missing[slot - kTime] = true;
       }

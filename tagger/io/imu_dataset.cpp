@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/io/csv_fields.h"
 #include "tagger/io/line_reader.h"
 
@@ -18,10 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // "x.csv.gz" -> "x", "x.csv" -> "x"; empty for anything else.
 std::string recording_stem(const std::string& filename) {
@@ -129,7 +126,7 @@ std::vector<LabelSegment> read_labels_csv(const std::string& path) {
   std::string_view line;
   if (!in.next(line)) throw Error(ErrorKind::InvalidInput, "file is empty; expected a header", {path, 0, ""});
   std::vector<std::string_view> fields;
-  csv::split(line, fields);
+  split_views(line, ',', fields);
   const size_t columns = fields.size();
   int col_id = -1, col_start = -1, col_end = -1, col_label = -1, col_source = -1;
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -149,17 +146,17 @@ std::vector<LabelSegment> read_labels_csv(const std::string& path) {
 
   std::vector<LabelSegment> out;
   while (in.next(line)) {
-    if (csv::trim(line).empty()) continue;
-    csv::split(line, fields);
+    if (trim_view(line).empty()) continue;
+    split_views(line, ',', fields);
     if (fields.size() != columns)
       throw Error(ErrorKind::InvalidInput,
                   "expected " + std::to_string(columns) + " fields as in the header, found " +
                       std::to_string(fields.size()) + " (labels must not contain commas)",
                   {path, in.line_number(), ""});
     LabelSegment s;
-    s.recording_id = std::string(csv::trim(fields[col_id]));
-    s.label = std::string(csv::trim(fields[col_label]));
-    if (col_source >= 0) s.source_label = std::string(csv::trim(fields[col_source]));
+    s.recording_id = std::string(csv::unquote_field(fields[col_id]));
+    s.label = std::string(csv::unquote_field(fields[col_label]));
+    if (col_source >= 0) s.source_label = std::string(csv::unquote_field(fields[col_source]));
     if (s.recording_id.empty())
       throw Error(ErrorKind::InvalidInput, "empty recording_id", {path, in.line_number(), "recording_id"});
     if (s.label.empty())
@@ -168,7 +165,7 @@ std::vector<LabelSegment> read_labels_csv(const std::string& path) {
                                    std::tuple{col_end, &s.end_ms, "end_ms"}}) {
       if (csv::parse_double(fields[col], *dest) != csv::Parse::Ok || !std::isfinite(*dest))
         throw Error(ErrorKind::InvalidInput,
-                    "'" + std::string(csv::trim(fields[col])) + "' is not a finite number",
+                    "'" + std::string(csv::unquote_field(fields[col])) + "' is not a finite number",
                     {path, in.line_number(), name});
     }
     if (s.end_ms < s.start_ms)

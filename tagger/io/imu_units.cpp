@@ -1,22 +1,17 @@
 #include "tagger/io/imu_units.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace imu2clip {
 namespace {
 
 constexpr double kDegToRad = 3.14159265358979323846 / 180.0;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Per-sample statistics the verdict is built from, filled by either input layout.
 struct Stats {

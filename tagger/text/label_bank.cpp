@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/text/text_tower.h"
 
 namespace imu2clip {
@@ -36,7 +37,7 @@ LabelBank LabelBank::build(const TextTower& tower, std::vector<std::string> labe
   }
   std::set<std::string> seen;
   for (const auto& l : labels) {
-    if (l.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (trim_view(l).empty()) {
       throw Error(ErrorKind::InvalidInput, "labels must not be empty", ErrorContext{"", 0, "labels"});
     }
     if (!seen.insert(l).second) {

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace imu2clip {
 
@@ -16,10 +17,8 @@ std::vector<std::string> read_label_phrases(const std::string& path) {
   int64_t n = 0;
   while (std::getline(in, line)) {
     ++n;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    line.erase(0, start);
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
     if (std::find(labels.begin(), labels.end(), line) != labels.end()) {
       throw Error(ErrorKind::InvalidInput, "label '" + line + "' is listed twice", {path, n, "--labels"});
     }

@@ -7,25 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/text/label_file.h"
 
 namespace imu2clip {
 namespace {
 
 std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t tab = line.find('\t', start);
-    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-    if (tab == std::string::npos) break;
-    start = tab + 1;
-  }
-  for (auto& s : out) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
-    const size_t b = s.find_first_not_of(' ');
-    s.erase(0, b == std::string::npos ? s.size() : b);
-  }
+  std::vector<std::string> out = split(line, '\t');
+  for (auto& s : out) s = trim(s);
   return out;
 }
 
@@ -85,8 +75,8 @@ LabelMap read_label_map(const std::string& vocabulary_path, const std::string& m
   bool header = false;
   while (std::getline(in, line)) {
     ++n;
-    const size_t start = line.find_first_not_of(" \t\r");
-    if (start == std::string::npos || line[start] == '#') continue;
+    const std::string_view content = trim_view(line);
+    if (content.empty() || content[0] == '#') continue;
     const auto cols = split_tabs(line);
     if (!header) {
       if (cols != std::vector<std::string>{"dataset", "label", "activity"})

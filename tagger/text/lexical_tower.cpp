@@ -148,7 +148,7 @@ LexicalTower::LexicalTower(LexicalTowerParams params) : params_(params) {
 }
 
 std::vector<float> LexicalTower::embed(const std::string& text) const {
-  const std::string normalized = normalize_text(text);
+  const std::string normalized = fold_to_lowercase_words(text);
   const std::vector<std::string_view> words = split_words(normalized);
   const size_t dim = static_cast<size_t>(params_.dim);
   std::vector<double> total(dim, 0.0);

@@ -7,7 +7,7 @@
 
 namespace imu2clip {
 
-// `word` must already be normalised (normalize_text: lowercase, apostrophes removed).
+// `word` must already be normalised (fold_to_lowercase_words: lowercase, apostrophes removed).
 bool is_stopword(std::string_view word);
 
 }  // namespace imu2clip

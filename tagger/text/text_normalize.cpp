@@ -2,7 +2,7 @@
 
 namespace imu2clip {
 
-std::string normalize_text(std::string_view text) {
+std::string fold_to_lowercase_words(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool pending_break = false;

@@ -11,7 +11,7 @@ namespace imu2clip {
 // other ASCII character that is not a letter or digit (punctuation, '_', '-', whitespace)
 // becomes a word break; runs of breaks collapse to one space, none at the ends. Non-ASCII
 // bytes are kept verbatim (UTF-8 words stay intact, but are not case-folded).
-std::string normalize_text(std::string_view text);
+std::string fold_to_lowercase_words(std::string_view text);
 
 // Words of an already normalised text (split on single spaces); views into `normalized`.
 std::vector<std::string_view> split_words(std::string_view normalized);

@@ -1,6 +1,7 @@
 #include "tagger/text/text_tower.h"
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/text/lexical_tower.h"
 #include "tagger/text/wordnet_tower.h"
 #include "tagger/text/wordvec_tower.h"
@@ -13,9 +14,7 @@ std::unique_ptr<TextTower> make_text_tower(const std::string& id, const nlohmann
   if (id == LexicalTower::kId) return std::make_unique<LexicalTower>(LexicalTowerParams::from_json(params));
   if (id == WordNetTower::kId) return std::make_unique<WordNetTower>(WordNetTowerParams::from_json(params));
   if (id == WordVecTower::kId) return std::make_unique<WordVecTower>(WordVecTowerParams::from_json(params));
-  std::string known;
-  for (const auto& k : text_tower_ids()) known += (known.empty() ? "" : ", ") + k;
-  throw Error(ErrorKind::InvalidInput, "unknown text tower '" + id + "' (known: " + known + ")",
+  throw Error(ErrorKind::InvalidInput, "unknown text tower '" + id + "' (known: " + join(text_tower_ids(), ", ") + ")",
               ErrorContext{"", 0, "text_tower"});
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/text/stable_hash.h"
 
 namespace imu2clip {
@@ -84,14 +85,6 @@ std::optional<WordNetPos> pos_from_letter(std::string_view s) {
   if (s == "a" || s == "s") return WordNetPos::Adj;
   if (s == "r") return WordNetPos::Adv;
   return std::nullopt;
-}
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Suffix rules of WordNet's morphy (morph.c), in its order.
@@ -213,7 +206,7 @@ Synset WordNet::synset(SynsetId id) const {
   size_t i = 4;
   for (uint64_t w = 0; w < w_cnt; ++w, i += 2) {
     if (i + 1 >= f.size()) throw corrupt("truncated word list");
-    std::string word = lowercase(f[i]);
+    std::string word = lower(f[i]);
     if (const size_t paren = word.find('('); paren != std::string::npos) word.resize(paren);  // "(a)", "(p)", "(ip)"
     s.words.push_back(std::move(word));
   }
@@ -238,15 +231,14 @@ Synset WordNet::synset(SynsetId id) const {
 }
 
 std::vector<std::string> WordNet::morphy(std::string_view word_in, WordNetPos pos) const {
-  const std::string word = lowercase(word_in);
+  const std::string word = lower(word_in);
   std::vector<std::string> candidates{word};
   const auto& exceptions = exceptions_[static_cast<int>(pos)];
   if (const auto it = exceptions.find(word); it != exceptions.end()) {
     candidates.insert(candidates.begin(), it->second.begin(), it->second.end());
   } else {
     for (const auto& rule : substitutions(pos)) {
-      if (word.size() > rule.suffix.size() && word.compare(word.size() - rule.suffix.size(), std::string::npos,
-                                                           rule.suffix.data(), rule.suffix.size()) == 0) {
+      if (word.size() > rule.suffix.size() && ends_with(word, rule.suffix)) {
         candidates.push_back(word.substr(0, word.size() - rule.suffix.size()) + std::string(rule.replacement));
       }
     }

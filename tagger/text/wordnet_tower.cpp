@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/text/sparse_projection.h"
 #include "tagger/text/stopwords.h"
 #include "tagger/text/text_normalize.h"
@@ -97,13 +98,9 @@ class WordFeatures {
   const WordNetTowerParams& params_;
 };
 
-std::string join(const std::vector<std::string_view>& words, size_t first, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    if (i) out += '_';
-    out += words[first + i];
-  }
-  return out;
+// words[first..first+n) joined with '_', WordNet's spelling of a collocation.
+std::string collocation_text(const std::vector<std::string_view>& words, size_t first, size_t n) {
+  return join(std::vector<std::string_view>(words.begin() + first, words.begin() + first + n), "_");
 }
 
 // Forms of words[first..first+n) under which WordNet might list the collocation: as written, with
@@ -119,7 +116,7 @@ std::vector<std::pair<WordNetPos, std::string>> collocation_lemmas(const WordNet
     }
     found.emplace_back(pos, lemma);
   };
-  const std::string verbatim = join(words, first, n);
+  const std::string verbatim = collocation_text(words, first, n);
   const std::string rest = verbatim.substr(words[first].size());       // "_down"
   const std::string head = verbatim.substr(0, verbatim.size() - words[first + n - 1].size());  // "potato_"
   for (int p = 0; p < kWordNetPosCount; ++p) {
@@ -189,7 +186,7 @@ WordNetTower::WordNetTower(WordNetTowerParams params) {
 }
 
 std::vector<float> WordNetTower::embed(const std::string& text) const {
-  const std::string normalized = normalize_text(text);
+  const std::string normalized = fold_to_lowercase_words(text);
   const std::vector<std::string_view> words = split_words(normalized);
   const WordFeatures features(*wordnet_, params_);
   SparseFeatures phrase;

@@ -93,7 +93,7 @@ WordVecTower::WordVecTower(WordVecTowerParams params) {
 }
 
 std::vector<float> WordVecTower::embed(const std::string& text) const {
-  const std::string normalized = normalize_text(text);
+  const std::string normalized = fold_to_lowercase_words(text);
   const std::vector<std::string_view> words = split_words(normalized);
   std::vector<std::string_view> content;
   for (auto w : words) {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 
 #include "common/error.h"
 #include "prompts/prompt_templates.h"
@@ -56,4 +57,16 @@ TEST_CASE("a template folder overrides built-ins file by file", "[prompts]") {
   std::ofstream(dir + "/broken.txt") << "oops {{";
   CHECK_THROWS_AS(PromptTemplates::load(dir), Error);
   CHECK_THROWS_AS(PromptTemplates::load(dir + "/missing"), Error);
+}
+
+TEST_CASE("built-in templates are prompts/templates/*.txt byte for byte", "[prompts]") {
+  const auto& builtin = builtin_templates();
+  REQUIRE_FALSE(builtin.empty());
+  for (const char* name : {"system", "context", "question"}) {
+    INFO(name);
+    REQUIRE(builtin.count(name) == 1);
+    std::ifstream in(test::source_dir() + "/prompts/templates/" + name + ".txt", std::ios::binary);
+    const std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(builtin.at(name) == on_disk);
+  }
 }

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-namespace imu2clip::assistant {
+namespace imu2clip {
 
 struct LocalDate {
   int year = 1970;
@@ -18,6 +18,9 @@ struct LocalDate {
 
 // True when year/month/day form a real date.
 bool is_valid_date(int year, unsigned month, unsigned day);
+// "2024-03-10" -> {2024, 3, 10}; throws InvalidInput naming `field` for a malformed or
+// impossible date.
+LocalDate parse_local_date(const std::string& yyyy_mm_dd, const std::string& field = "date");
 LocalDate add_days(const LocalDate& date, int days);
 // Days from a to b (b - a).
 int days_between(const LocalDate& a, const LocalDate& b);
@@ -36,8 +39,9 @@ int local_minute_of(int64_t utc_ms, const std::string& tz);
 // `date`. A time skipped by a DST jump maps to the instant the clocks jumped; a repeated one to
 // its first occurrence.
 int64_t local_time_utc_ms(const LocalDate& date, int minute, const std::string& tz);
-// [start, end) of the local day in UTC ms.
+// [start, end) of the local day in UTC ms. When midnight does not exist (a DST jump at 00:00)
+// the day starts at the jump. Throws InvalidInput for an impossible date.
 int64_t day_start_utc_ms(const LocalDate& date, const std::string& tz);
 int64_t day_end_utc_ms(const LocalDate& date, const std::string& tz);
 
-}  // namespace imu2clip::assistant
+}  // namespace imu2clip

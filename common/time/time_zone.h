@@ -2,7 +2,6 @@
 // IANA time zones through Howard Hinnant's date/tz (the OS tz database in
 // /usr/share/zoneinfo): stored times are UTC ms, and these turn them into what a user reads.
 #include <cstdint>
-#include <optional>
 #include <string>
 
 namespace imu2clip {
@@ -31,17 +30,5 @@ std::string format_local_datetime(int64_t utc_ms, const std::string& tz);
 
 // "2024-03-10T03:00:00-07:00" (".123" added when the instant has milliseconds).
 std::string format_iso8601(int64_t utc_ms, const std::string& tz);
-
-// The UTC instant at which the local calendar day starts in `tz`; when midnight does not
-// exist (a DST jump at 00:00) that is the first existing local instant of the day.
-int64_t local_midnight_utc_ms(int year, unsigned month, unsigned day, const std::string& tz);
-
-// Same for "YYYY-MM-DD"; throws InvalidInput for a malformed or impossible date.
-int64_t local_midnight_utc_ms(const std::string& yyyy_mm_dd, const std::string& tz);
-
-// Parses "YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]" followed by "Z", "+HH:MM", "+HHMM" or "+HH".
-// Without an offset the text is read as local time in `local_tz` when given (an ambiguous
-// time takes the earlier instant, a skipped one is an error), else it is an error.
-int64_t parse_iso8601_utc_ms(const std::string& text, const std::optional<std::string>& local_tz = std::nullopt);
 
 }  // namespace imu2clip
