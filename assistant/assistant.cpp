@@ -3,15 +3,16 @@
 #include <map>
 #include <mutex>
 
-#include "assistant/answerer.h"
+#include "assistant/executor.h"
 #include "assistant/llm_context.h"
 #include "assistant/log_view.h"
-#include "assistant/question.h"
+#include "assistant/planner.h"
 #include "assistant/vocabulary.h"
 #include "common/error.h"
 #include "prompts/prompt_templates.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
+#include "storage/store_pool.h"
+#include "common/time/time_zone.h"
 
 namespace imu2clip {
 namespace {
@@ -39,13 +40,10 @@ std::string short_error(const std::string& what) {
 }  // namespace
 
 struct Assistant::Impl {
-  std::string db_path;
+  std::shared_ptr<StorePool> stores;  // one connection per concurrent ask
   std::optional<llm::ClientOptions> llm;
   prompts::PromptTemplates templates;
   AssistantOptions options;
-
-  std::mutex pool_mutex;
-  std::vector<std::unique_ptr<LogStore>> pool;  // one connection per concurrent ask
 
   std::mutex vocabulary_mutex;
   struct CachedVocabulary {
@@ -54,40 +52,14 @@ struct Assistant::Impl {
   };
   std::map<int64_t, CachedVocabulary> vocabularies;
 
-  // A connection from the pool, returned when the lease ends.
-  struct Lease {
-    Impl* impl;
-    std::unique_ptr<LogStore> store;
-    ~Lease() {
-      if (!store) return;
-      std::lock_guard<std::mutex> lock(impl->pool_mutex);
-      impl->pool.push_back(std::move(store));
-    }
-  };
-  Lease lease() {
-    {
-      std::lock_guard<std::mutex> lock(pool_mutex);
-      if (!pool.empty()) {
-        auto s = std::move(pool.back());
-        pool.pop_back();
-        return Lease{this, std::move(s)};
-      }
-    }
-    return Lease{this, std::make_unique<LogStore>(db_path)};
-  }
-
   std::shared_ptr<const Vocabulary> vocabulary(LogStore& store, int64_t user_id) {
-    int64_t stamp = store.database().query_int64("SELECT COALESCE(MAX(id), 0) FROM log_entries");
+    int64_t stamp = store.log().last_id();
     {
       std::lock_guard<std::mutex> lock(vocabulary_mutex);
       auto it = vocabularies.find(user_id);
       if (it != vocabularies.end() && it->second.stamp == stamp) return it->second.vocabulary;
     }
-    auto s = store.database().cached("SELECT DISTINCT text FROM log_entries WHERE user_id = ?1 ORDER BY text");
-    s->bind_all(user_id);
-    std::vector<std::string> labels;
-    while (s->step()) labels.push_back(s->column_text(0));
-    auto v = std::make_shared<const Vocabulary>(std::move(labels));
+    auto v = std::make_shared<const Vocabulary>(store.log().distinct_texts(user_id));
     std::lock_guard<std::mutex> lock(vocabulary_mutex);
     vocabularies[user_id] = {stamp, v};
     return v;
@@ -97,7 +69,7 @@ struct Assistant::Impl {
     std::string tz;
     std::string user;
     int64_t as_of = 0;
-    ParsedQuestion question;
+    QueryPlan question;  // the question read as a plan
     std::unique_ptr<LogView> view;
     BuiltinAnswer builtin;
   };
@@ -111,9 +83,9 @@ struct Assistant::Impl {
       throw Error(ErrorKind::InvalidInput, "the question is longer than 2000 characters; ask a shorter one",
                   ErrorContext{"", 0, "question"});
     }
-    auto l = lease();
-    LogStore& store = *l.store;
-    UserRow user = store.user(user_id);
+    auto lease = stores->borrow();
+    LogStore& store = *lease;
+    UserRow user = store.users().get(user_id);
     Prepared p;
     p.user = user.name;
     p.tz = request.tz.empty() ? user.tz : request.tz;
@@ -121,20 +93,17 @@ struct Assistant::Impl {
     p.as_of = request.as_of_utc_ms != 0 ? request.as_of_utc_ms : now_utc_ms();
     ScopeContext ctx{p.as_of, p.tz, request.focus_from_utc_ms, request.focus_to_utc_ms, {}};
     ctx.has_data = [&store, user_id](int64_t from, int64_t to) {
-      auto s = store.database().cached(
-          "SELECT 1 FROM log_entries WHERE user_id = ?1 AND t_utc_ms >= ?2 AND t_utc_ms < ?3 LIMIT 1");
-      s->bind_all(user_id, from, to);
-      return s->step();
+      return store.log().any_between(user_id, from, to);
     };
     auto vocab = vocabulary(store, user_id);
-    p.question = parse_question(request.question, *vocab, ctx);
-    auto entries = store.log_entries(user_id, p.question.scope.from_utc_ms() - kLookBackMs,
-                                     p.question.scope.to_utc_ms());
+    p.question = plan_question(request.question, *vocab, ctx);
+    auto entries = store.log().between(user_id, p.question.scope.from_utc_ms() - kLookBackMs,
+                                       p.question.scope.to_utc_ms());
     p.view = std::make_unique<LogView>(std::move(entries), p.question.scope, options.episode_gap_ms);
     AnswerOptions answer_options;
     answer_options.episode_gap_ms = options.episode_gap_ms;
     answer_options.max_evidence = options.max_evidence;
-    p.builtin = answer_question(p.question, *p.view, p.tz, answer_options);
+    p.builtin = execute_plan(p.question, *p.view, p.tz, answer_options);
     return p;
   }
 
@@ -148,7 +117,7 @@ struct Assistant::Impl {
         {"log_note", log.note},
         {"log_lines", log.text},
         {"facts", p.builtin.facts.dump(1)},
-        {"question", p.question.text},
+        {"question", p.question.question},
         {"draft_answer", p.builtin.understood ? p.builtin.text
                                               : std::string("(none: the rule-based answerer could not read this question)")},
     };
@@ -162,13 +131,18 @@ Assistant::Assistant(std::string db_path, std::optional<llm::ClientOptions> llm,
 
 Assistant::Assistant(std::string db_path, std::optional<llm::ClientOptions> llm, std::string prompts_dir,
                      AssistantOptions options)
+    : Assistant(std::make_shared<StorePool>(std::move(db_path)), std::move(llm), std::move(prompts_dir),
+                options) {}
+
+Assistant::Assistant(std::shared_ptr<StorePool> stores, std::optional<llm::ClientOptions> llm,
+                     std::string prompts_dir, AssistantOptions options)
     : impl_(std::make_unique<Impl>()) {
-  impl_->db_path = std::move(db_path);
+  impl_->stores = std::move(stores);
   impl_->llm = std::move(llm);
   impl_->templates = prompts::PromptTemplates::load(prompts_dir);
   impl_->options = options;
   for (const char* name : {"system", "context", "question"}) impl_->templates.text(name);  // fail at start
-  impl_->lease();  // opens (and migrates) the database now, so a bad path fails at start
+  impl_->stores->borrow();  // opens (and migrates) the database now, so a bad path fails at start
 }
 
 Assistant::~Assistant() = default;

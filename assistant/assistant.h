@@ -16,6 +16,8 @@
 
 namespace imu2clip {
 
+class StorePool;
+
 struct AskRequest {
   std::string question;
   int64_t as_of_utc_ms = 0;  // "now" for the question
@@ -54,6 +56,9 @@ class Assistant {  // thread-safe
   Assistant(std::string db_path, std::optional<llm::ClientOptions> llm, std::string prompts_dir);
   Assistant(std::string db_path, std::optional<llm::ClientOptions> llm, std::string prompts_dir,
             AssistantOptions options);
+  // Borrows its connections from `stores` (the server shares its pool this way).
+  Assistant(std::shared_ptr<StorePool> stores, std::optional<llm::ClientOptions> llm, std::string prompts_dir,
+            AssistantOptions options = {});
   ~Assistant();
   Assistant(const Assistant&) = delete;
   Assistant& operator=(const Assistant&) = delete;

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "common/error.h"
-#include "storage/time_zone.h"
+#include "common/time/time_zone.h"
 
 namespace imu2clip {
 

@@ -8,39 +8,29 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/instant.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip {
 namespace {
 
 constexpr double kDefaultDurationS = 60.0;
 constexpr const char* kDefaultModality = "context";
-// Epoch seconds beyond this are almost certainly milliseconds (year 5138 in seconds).
-constexpr double kMaxEpochSeconds = 1e11;
 
 [[noreturn]] void bad_line(const std::string& source, int64_t line, const std::string& field,
                            const std::string& message) {
   throw Error(ErrorKind::InvalidInput, message, ErrorContext{source, line, field});
 }
 
+// The import format documents 't' as epoch SECONDS or ISO-8601 with a UTC offset (the file
+// says nothing about the writer's zone, so local times are refused).
 int64_t parse_time(const nlohmann::json& t, const std::string& source, int64_t line) {
-  if (t.is_number() && !t.is_boolean()) {
-    double seconds = t.get<double>();
-    if (!std::isfinite(seconds) || seconds < 0) {
-      bad_line(source, line, "t", "epoch seconds must be a finite number >= 0");
-    }
-    if (seconds > kMaxEpochSeconds) {
-      bad_line(source, line, "t", "'t' looks like milliseconds; give epoch SECONDS (or an ISO-8601 string)");
-    }
-    return static_cast<int64_t>(std::llround(seconds * 1000.0));
-  }
-  if (t.is_string()) {
-    try {
-      return parse_iso8601_utc_ms(t.get<std::string>());
-    } catch (const Error& e) {
-      bad_line(source, line, "t", e.message());
-    }
+  try {
+    if (t.is_number() && !t.is_boolean()) return epoch_to_utc_ms(t.get<double>(), EpochUnit::Seconds, "t");
+    if (t.is_string()) return parse_instant_utc_ms(t.get<std::string>(), EpochUnit::Seconds, std::nullopt, "t");
+  } catch (const Error& e) {
+    bad_line(source, line, "t", e.message());
   }
   bad_line(source, line, "t", "'t' must be epoch seconds or an ISO-8601 string with a UTC offset");
 }
@@ -88,7 +78,7 @@ void parse_line(const std::string& text, int64_t line, int64_t user_id, const st
     std::string field = "labels[" + std::to_string(k) + "]";
     if (!labels[k].is_string()) bad_line(source, line, field, "each label must be a string");
     std::string label = labels[k].get<std::string>();
-    if (label.find_first_not_of(" \t") == std::string::npos) bad_line(source, line, field, "a label must not be empty");
+    if (trim_view(label).empty()) bad_line(source, line, field, "a label must not be empty");
     if (label.find('\n') != std::string::npos) bad_line(source, line, field, "a label must be one line");
     if (!seen.insert(label).second) continue;  // the same label twice on one line is one entry
     LogEntry e;
@@ -109,7 +99,7 @@ std::vector<LogEntry> parse_lines(std::istream& in, int64_t user_id, const std::
   while (std::getline(in, text)) {
     ++line;
     if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    if (trim_view(text).empty()) continue;
     ++non_blank_lines;
     parse_line(text, line, user_id, source_name, out);
   }
@@ -137,7 +127,7 @@ ImportReport import_log_entries(LogStore& store, std::istream& in, int64_t user_
   }
   using Key = std::tuple<int64_t, std::string, std::string>;
   std::set<Key> existing;
-  for (const auto& e : store.log_entries(user_id, lo, hi + 1)) existing.emplace(*e.t_utc_ms, e.modality, e.text);
+  for (const auto& e : store.log().between(user_id, lo, hi + 1)) existing.emplace(*e.t_utc_ms, e.modality, e.text);
 
   std::vector<LogEntry> fresh;
   fresh.reserve(parsed.size());
@@ -148,7 +138,7 @@ ImportReport import_log_entries(LogStore& store, std::istream& in, int64_t user_
       ++report.duplicates;
     }
   }
-  if (!fresh.empty()) report.entries = store.add_log_entries(fresh);
+  if (!fresh.empty()) report.entries = store.log().add(fresh);
   return report;
 }
 

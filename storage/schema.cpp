@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "common/error.h"
 #include "storage/sqlite_db.h"
@@ -164,6 +165,19 @@ int migrate(Database& db) {
                 ErrorContext{db.path(), 0, ""});
   }
   return version;
+}
+
+int64_t count_rows(Database& db, const std::string& table) {
+  static const std::set<std::string> kTables = {"users",         "devices",  "recordings",  "windows",
+                                                "window_labels", "segments", "log_entries", "live_streams",
+                                                "live_samples"};
+  if (!kTables.count(table)) {
+    throw Error(ErrorKind::InvalidInput,
+                "unknown table '" + table + "'; use one of users, devices, recordings, windows, window_labels, "
+                "segments, log_entries, live_streams, live_samples",
+                ErrorContext{"", 0, "table"});
+  }
+  return db.query_int64("SELECT COUNT(*) FROM " + table);
 }
 
 }  // namespace imu2clip

@@ -17,6 +17,9 @@ struct DatabaseOptions {
   int busy_timeout_ms = 5000;  // how long a writer waits for another connection's lock
   bool create = true;          // create the file (and parent directories) when missing
   bool wal = true;             // WAL: readers never block the single writer
+  // fsync every commit, not only at checkpoints: for writers whose commit is a promise to a
+  // client (an acknowledged live batch must survive a power cut).
+  bool sync_every_commit = false;
 };
 
 class Statement {
@@ -138,6 +141,22 @@ class Transaction {
  private:
   Database& db_;
   bool open_ = false;
+};
+
+// A transaction of its own when none is open, else a part of the caller's: lets one store's
+// write run alone or inside another store's larger write, which then commits (or rolls back)
+// as one.
+class WriteScope {
+ public:
+  explicit WriteScope(Database& db) {
+    if (!db.in_transaction()) own_.emplace(db);
+  }
+  void commit() {
+    if (own_) own_->commit();
+  }
+
+ private:
+  std::optional<Transaction> own_;
 };
 
 }  // namespace imu2clip

@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
       int64_t user = 0;
       {
         LogStore store(db.string());
-        user = store.ensure_user("bench", "UTC");
+        user = store.users().ensure("bench", "UTC");
       }
       LiveTaggerOptions opt;
       opt.encoder_threads = a.threads;

@@ -3,10 +3,10 @@
 #include <openssl/sha.h>
 
 #include <array>
-#include <cctype>
 #include <fstream>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace imu2clip::server {
 namespace {
@@ -19,13 +19,6 @@ std::string to_hex(const unsigned char* data, size_t size) {
     out[2 * i + 1] = digits[data[i] & 15];
   }
   return out;
-}
-
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
 }
 
 }  // namespace
@@ -49,9 +42,8 @@ std::string hash_api_token(const std::string& token) { return "sha256:" + sha256
 std::string bearer_token(const std::string& authorization_header) {
   const std::string value = trim(authorization_header);
   static const std::string scheme = "bearer";
-  if (value.size() <= scheme.size() || !std::isspace(static_cast<unsigned char>(value[scheme.size()]))) return "";
-  for (size_t i = 0; i < scheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) return "";
+  if (value.size() <= scheme.size() || !is_ascii_space(value[scheme.size()])) return "";
+  if (!istarts_with(value, scheme)) return "";
   return trim(value.substr(scheme.size()));
 }
 

@@ -12,7 +12,7 @@ std::string generate_api_token();
 // Lowercase hex SHA-256 of the bytes.
 std::string sha256_hex(const std::string& bytes);
 
-// What LogStore stores for a token: "sha256:" + sha256_hex(token).
+// What the user store keeps for a token: "sha256:" + sha256_hex(token).
 std::string hash_api_token(const std::string& token);
 
 // The token of an "Authorization: Bearer <token>" header value; "" when the value is not of

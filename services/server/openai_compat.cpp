@@ -1,5 +1,6 @@
 #include "services/server/openai_compat.h"
 
+#include "common/strings.h"
 #include "services/server/http_error.h"
 
 namespace imu2clip::server {
@@ -56,7 +57,7 @@ ChatCompletionRequest parse_chat_completion_request(const nlohmann::json& body) 
     }
   }
   if (!found) throw bad_request("'messages' has no message with role \"user\" to answer", "messages");
-  if (out.question.find_first_not_of(" \t\r\n") == std::string::npos)
+  if (trim_view(out.question).empty())
     throw bad_request("the last user message is empty", "messages");
   if (out.question.size() > 4000) throw bad_request("the question is longer than 4000 characters", "messages");
   if (body.contains("stream") && !body["stream"].is_null()) {

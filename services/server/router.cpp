@@ -79,7 +79,7 @@ UserRow authenticate(const httplib::Request& req, ServerState& state) {
     throw unauthorized("missing 'Authorization: Bearer <token>' header; get a token with 'imu2clip user add NAME'");
   const std::string token = bearer_token(header);
   if (token.empty()) throw unauthorized("the Authorization header must be 'Bearer <token>'");
-  auto store = state.stores.borrow();
+  auto store = state.stores->borrow();
   auto user = user_for_token(*store, token);
   if (!user) throw unauthorized("unknown or revoked token; 'imu2clip user token NAME' issues a new one");
   return *user;

@@ -22,9 +22,10 @@
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
 #include "services/server/server.h"
-#include "services/server/store_pool.h"
 #include "storage/records.h"
+#include "storage/store_pool.h"
 #include "tagger/live/live_tagger.h"
+#include "tagger/live/recording_jobs.h"
 
 namespace imu2clip::server {
 
@@ -33,7 +34,7 @@ struct ServerState {
   ServerOptions options;
   std::string model_id;
   std::string upload_dir;
-  StorePool stores;
+  std::shared_ptr<StorePool> stores;  // shared with the assistant
   Metrics metrics;
   RateLimiter limiter;
   std::unique_ptr<LiveTagger> live;

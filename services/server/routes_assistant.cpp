@@ -3,11 +3,12 @@
 #include <functional>
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/time_zone.h"
 #include "services/server/api_token.h"
 #include "services/server/openai_compat.h"
 #include "services/server/request_parsing.h"
 #include "services/server/router.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::server {
 namespace {
@@ -18,7 +19,7 @@ AskRequest parse_ask_request(const nlohmann::json& body, const UserRow& user, bo
   AskRequest request;
   auto question = optional_string(body, "question", kMaxQuestionChars);
   if (!question) throw bad_request("missing 'question'", "question");
-  if (question->find_first_not_of(" \t\r\n") == std::string::npos)
+  if (trim_view(*question).empty())
     throw bad_request("'question' is blank", "question");
   request.question = *question;
   request.tz = optional_string(body, "tz", 64).value_or(user.tz);

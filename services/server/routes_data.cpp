@@ -2,12 +2,14 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/local_calendar.h"
+#include "common/time/time_zone.h"
 #include "services/server/request_parsing.h"
 #include "services/server/router.h"
 #include "services/server/timeline.h"
 #include "storage/log_format.h"
 #include "storage/log_import.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::server {
 namespace {
@@ -29,7 +31,7 @@ std::string display_tz(const Call& call) {
   return *tz;
 }
 
-bool is_csv(const std::string& content_type) { return content_type.rfind("text/csv", 0) == 0; }
+bool is_csv(const std::string& content_type) { return starts_with(content_type, "text/csv"); }
 
 void ingest_imu(Call& call) {
   const std::string content_type = call.req.get_header_value("Content-Type");
@@ -58,7 +60,7 @@ void ingest_imu(Call& call) {
 void import_logs(Call& call) {
   const std::string name = call.query("name").value_or("request body");
   std::istringstream in(call.body);
-  auto store = call.state.stores.borrow();
+  auto store = call.state.stores->borrow();
   const ImportReport report = import_log_entries(*store, in, call.user.id, name);
   call.send_json(200, {{"imported", report.entries}, {"lines", report.lines}, {"duplicates", report.duplicates}});
 }
@@ -79,8 +81,8 @@ void list_logs(Call& call) {
 
   std::vector<LogEntry> entries;
   {
-    auto store = call.state.stores.borrow();
-    entries = store->log_entries(call.user.id, from, to);
+    auto store = call.state.stores->borrow();
+    entries = store->log().between(call.user.id, from, to);
   }
   nlohmann::json out = {{"tz", tz}, {"entries", nlohmann::json::array()}};
   const bool truncated = static_cast<int64_t>(entries.size()) > limit;
@@ -99,19 +101,20 @@ void list_logs(Call& call) {
 
 void timeline(Call& call) {
   const std::string tz = display_tz(call);
-  const std::string date = call.query("date").value_or(local_date(now_utc_ms(), tz));
+  const std::string date = call.query("date").value_or(to_iso(local_date_of(now_utc_ms(), tz)));
   int64_t day_start = 0, day_end = 0;
   try {
-    day_start = local_midnight_utc_ms(date, tz);
-    day_end = local_midnight_utc_ms(next_date(date), tz);
+    const LocalDate day = parse_local_date(date);
+    day_start = day_start_utc_ms(day, tz);
+    day_end = day_end_utc_ms(day, tz);
   } catch (const Error& e) {
     throw bad_request("'date' must be YYYY-MM-DD: " + e.message(), "date");
   }
   std::vector<LogEntry> entries;
   {
-    auto store = call.state.stores.borrow();
+    auto store = call.state.stores->borrow();
     // Lines that started the evening before may run past midnight.
-    entries = store->log_entries(call.user.id, day_start - kDayMs, day_end);
+    entries = store->log().between(call.user.id, day_start - kDayMs, day_end);
   }
   call.send_json(200, timeline_json(date, tz, day_start, build_timeline(entries, day_start, day_end)));
 }

@@ -2,16 +2,16 @@
 // "file") to a file under the upload folder and queues a tagging job; GET /v1/jobs/{id} reports
 // it. Another user's job id answers 404, exactly like an unknown id, so ids leak nothing.
 #include <filesystem>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/time_zone.h"
 #include "services/server/api_token.h"
 #include "services/server/request_parsing.h"
 #include "services/server/router.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::server {
 namespace fs = std::filesystem;
@@ -22,8 +22,7 @@ constexpr size_t kMaxFieldBytes = 1024;
 // The extension of the client's file name, when it is one the readers know.
 std::string upload_suffix(const std::string& name) {
   for (const char* ext : {".csv.gz", ".csv", ".gz"})
-    if (name.size() >= std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::string::npos, ext) == 0)
-      return ext;
+    if (ends_with(name, ext)) return ext;
   return ".csv";
 }
 

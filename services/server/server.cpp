@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "services/server/router.h"
 #include "tagger/model/bundle.h"
 
@@ -32,26 +33,20 @@ std::string next_request_id() {
   return prefix + "-" + std::to_string(++counter);
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 }  // namespace
 
 ServerState::ServerState(ServerOptions opts)
     : options(std::move(opts)),
       model_id(options.bundle ? options.bundle->model_id : ""),
       upload_dir(options.upload_dir.empty() ? default_upload_dir(options.db_path) : options.upload_dir),
-      stores(options.db_path),
+      stores(std::make_shared<StorePool>(options.db_path)),
       limiter(options.rate_limit) {
   if (!options.bundle) throw Error(ErrorKind::Internal, "the server needs a model bundle");
   fs::create_directories(upload_dir);
-  { auto store = stores.borrow(); }  // creates/migrates the database before the workers open it
+  { auto store = stores->borrow(); }  // creates/migrates the database before the workers open it
   live = std::make_unique<LiveTagger>(options.db_path, options.bundle, options.live);
   jobs = std::make_unique<RecordingJobs>(options.db_path, options.bundle, upload_dir);
-  assistant = std::make_unique<Assistant>(options.db_path, options.llm, options.prompts_dir);
+  assistant = std::make_unique<Assistant>(stores, options.llm, options.prompts_dir);
 }
 
 Metrics::Extra ServerState::metrics_extra() {
@@ -159,7 +154,7 @@ void Server::Impl::shutdown_background() {
   state.stopping = true;
   state.jobs->stop();
   state.live->stop();  // flushes: everything acknowledged gets tagged and logged
-  state.stores.close_idle();
+  state.stores->close_idle();
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) { impl_->configure(); }

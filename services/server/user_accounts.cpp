@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "services/server/api_token.h"
-#include "storage/time_zone.h"
+#include "common/time/time_zone.h"
 
 namespace imu2clip::server {
 
@@ -18,33 +18,24 @@ void validate_user_name(const std::string& name) {
 NewUser create_user_with_token(LogStore& store, const std::string& name, const std::string& tz) {
   validate_user_name(name);
   validate_time_zone(tz);
-  if (store.find_user(name))
+  if (store.users().find(name))
     throw Error(ErrorKind::InvalidInput,
                 "user '" + name + "' already exists; use 'imu2clip user token " + name + "' for a new token",
                 {"", 0, "name"});
-  const int64_t id = store.ensure_user(name, tz);
-  NewUser out{store.user(id), rotate_user_token(store, id)};
+  const int64_t id = store.users().ensure(name, tz);
+  NewUser out{store.users().get(id), rotate_user_token(store, id)};
   return out;
 }
 
 std::string rotate_user_token(LogStore& store, int64_t user_id) {
   std::string token = generate_api_token();
-  store.set_user_token_hash(user_id, hash_api_token(token));
+  store.users().set_token_hash(user_id, hash_api_token(token));
   return token;
-}
-
-std::vector<UserRow> list_users(LogStore& store) {
-  std::vector<int64_t> ids;
-  auto query = store.database().prepare("SELECT id FROM users ORDER BY name");
-  while (query.step()) ids.push_back(query.column_int64(0));
-  std::vector<UserRow> users;
-  for (int64_t id : ids) users.push_back(store.user(id));
-  return users;
 }
 
 std::optional<UserRow> user_for_token(LogStore& store, const std::string& token) {
   if (token.empty()) return std::nullopt;
-  return store.find_user_by_token_hash(hash_api_token(token));
+  return store.users().find_by_token_hash(hash_api_token(token));
 }
 
 }  // namespace imu2clip::server

@@ -23,9 +23,6 @@ NewUser create_user_with_token(LogStore& store, const std::string& name, const s
 // Replaces the user's token (the old one stops working) and returns the new one.
 std::string rotate_user_token(LogStore& store, int64_t user_id);
 
-// Every user, by name (LogStore has no listing of its own; users are few).
-std::vector<UserRow> list_users(LogStore& store);
-
 // The user a bearer token belongs to, if any.
 std::optional<UserRow> user_for_token(LogStore& store, const std::string& token);
 

@@ -7,8 +7,8 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/time/time_zone.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 #include "tagger/io/imu_csv.h"
 #include "tagger/io/imu_units.h"
 #include "tagger/model/bundle.h"
@@ -113,12 +113,12 @@ struct BatchTagger::Impl {
     if (opt.top_k < 1) throw Error(ErrorKind::InvalidInput, "must be at least 1", {"", 0, "--top-k"});
     if (opt.batch_windows < 1) opt.batch_windows = 1;
 
-    auto user = store.find_user(opt.user);
+    auto user = store.users().find(opt.user);
     // A new user's log is shown in this machine's zone unless told otherwise.
     tz = !opt.tz.empty() ? opt.tz : (user ? user->tz : system_time_zone());
     validate_time_zone(tz);
-    user_id = user ? user->id : store.ensure_user(opt.user, tz);
-    device_id = store.ensure_device(user_id, opt.device, "imu");
+    user_id = user ? user->id : store.users().ensure(opt.user, tz);
+    device_id = store.users().ensure_device(user_id, opt.device, "imu");
     if (!opt.jsonl_path.empty()) {
       jsonl.open(opt.jsonl_path, std::ios::out | std::ios::trunc);
       if (!jsonl) throw Error(ErrorKind::Io, "cannot write the JSONL file", {opt.jsonl_path, 0, "--jsonl"});
@@ -127,7 +127,7 @@ struct BatchTagger::Impl {
 
   void write_jsonl(const std::string& key, int64_t recording_id) {
     if (!jsonl.is_open()) return;
-    for (const auto& w : store.windows(recording_id)) jsonl << window_json(key, w).dump() << '\n';
+    for (const auto& w : store.recordings().windows(recording_id)) jsonl << window_json(key, w).dump() << '\n';
     jsonl.flush();
   }
 
@@ -139,12 +139,12 @@ struct BatchTagger::Impl {
     out.path = job.path;
     out.duration_s = prep.duration_s;
 
-    auto existing = store.find_recording(user_id, job.source_key, bundle.model_id);
+    auto existing = store.recordings().find_by_source(user_id, job.source_key, bundle.model_id);
     if (existing && existing->status == "complete" && !opt.force) {
       out.status = RecordingOutcome::Status::AlreadyTagged;
       out.recording_id = existing->id;
       out.reason = "already tagged with model " + bundle.model_id + " (use --force to re-tag)";
-      out.segments = static_cast<int64_t>(store.segments(existing->id).size());
+      out.segments = static_cast<int64_t>(store.recordings().segments(existing->id).size());
       write_jsonl(job.source_key, existing->id);
       return out;
     }
@@ -154,7 +154,7 @@ struct BatchTagger::Impl {
       return out;
     }
     if (existing && opt.force) {
-      store.delete_recording(existing->id);
+      store.recordings().remove(existing->id);
       existing.reset();
     }
     const bool resuming = existing.has_value();
@@ -180,7 +180,7 @@ struct BatchTagger::Impl {
       row.meta["rows_read"] = prep.report.rows;
       row.meta["read_report"] = prep.report.summary();
       row.meta["rows_dropped"] = prep.report.dropped;
-      recording_id = store.create_recording(row);
+      recording_id = store.recordings().create(row);
     }
     out.recording_id = recording_id;
 
@@ -235,7 +235,9 @@ struct BatchTagger::Impl {
         tags.push_back(std::move(t));
       }
       const double next_start = e < windows.size() ? windows[e].start_s : signal.time_of(signal.size());
-      if (!tags.empty() || next_start > resume_from_s) store.append_windows(recording_id, tags, next_start);
+      if (!tags.empty() || next_start > resume_from_s) {
+        store.recordings().append_windows(recording_id, tags, next_start);
+      }
       windows_done_total += static_cast<int64_t>(e - b);
       if (obs) obs->on_windows(windows_done_total);
     }
@@ -259,7 +261,7 @@ struct BatchTagger::Impl {
       le.text = label;
       entries.push_back(std::move(le));
     }
-    store.complete_recording(recording_id, rows, entries);
+    store.recordings().complete(recording_id, rows, entries);
     out.status = resuming ? RecordingOutcome::Status::Resumed : RecordingOutcome::Status::Tagged;
     out.windows = static_cast<int64_t>(windows.size());
     out.segments = static_cast<int64_t>(rows.size());
@@ -289,7 +291,7 @@ TagSummary BatchTagger::run(const std::vector<TagJob>& jobs, TagObserver* observ
   // resampled one ahead of the encoder.
   std::vector<bool> finished(jobs.size(), false);
   for (size_t i = 0; i < jobs.size(); ++i) {
-    auto r = impl_->store.find_recording(impl_->user_id, jobs[i].source_key, impl_->bundle.model_id);
+    auto r = impl_->store.recordings().find_by_source(impl_->user_id, jobs[i].source_key, impl_->bundle.model_id);
     finished[i] = r && r->status == "complete" && !impl_->opt.force;
   }
   auto next_to_prepare = [&](size_t from) {

@@ -13,7 +13,7 @@ namespace imu2clip {
 namespace {
 
 RecordingRow load_recording(LogStore& store, int64_t id) {
-  auto rec = store.recording(id);
+  auto rec = store.recordings().find(id);
   if (!rec) throw Error(ErrorKind::NotFound, "live session recording " + std::to_string(id) + " was deleted");
   if (!rec->start_utc_ms) {
     throw Error(ErrorKind::Corrupt, "live session recording " + std::to_string(id) + " has no start time");
@@ -56,13 +56,13 @@ int64_t LiveSession::tag(int64_t last_t_ms, bool final, const std::function<void
   while (!(cancel && cancel->load())) {
     const double t_next = s0 + static_cast<double>(next_window_) * w.stride_ms();
     const double upper = t_next + span_windows * w.stride_ms() + w.margin_ms + 1.0;
-    const auto samples = ctx_.store.live_samples(recording_id_, std::numeric_limits<int64_t>::min(),
+    const auto samples = ctx_.store.live().samples(recording_id_, std::numeric_limits<int64_t>::min(),
                                                  static_cast<int64_t>(std::ceil(upper)));
     if (samples.empty()) break;
     // Samples stored since the caller's snapshot count too: the chunk ends the session's
     // data when nothing is stored beyond it.
     const bool has_tail =
-        ctx_.store.live_samples(recording_id_, static_cast<int64_t>(std::ceil(upper)),
+        ctx_.store.live().samples(recording_id_, static_cast<int64_t>(std::ceil(upper)),
                                 std::numeric_limits<int64_t>::max(), 1).empty();
     if (has_tail) last_t_ms = std::max(last_t_ms, samples.back().t_utc_ms);
     const double usable_end = static_cast<double>(samples.back().t_utc_ms) - (final && has_tail ? 0.0 : w.margin_ms);
@@ -109,11 +109,11 @@ int64_t LiveSession::tag(int64_t last_t_ms, bool final, const std::function<void
       segments_.add({spec.start_s, spec.end_s, spec.status == WindowStatus::Ok}, row);
     }
     const int64_t next = next_window_ + static_cast<int64_t>(chunk.windows.size());
-    ctx_.store.append_windows(recording_id_, tags, w.window_start_s(next));
+    ctx_.store.recordings().append_windows(recording_id_, tags, w.window_start_s(next));
     next_window_ = next;
     write_segments(last_t_ms, false);
     const double keep_from = s0 + static_cast<double>(next_window_) * w.stride_ms() - w.margin_ms;
-    ctx_.store.trim_live_samples(recording_id_, static_cast<int64_t>(std::floor(keep_from)));
+    ctx_.store.live().trim(recording_id_, static_cast<int64_t>(std::floor(keep_from)));
     total += static_cast<int64_t>(chunk.windows.size());
     if (on_batch) on_batch(next_window_, static_cast<int64_t>(chunk.windows.size()));
   }
@@ -122,7 +122,7 @@ int64_t LiveSession::tag(int64_t last_t_ms, bool final, const std::function<void
 
 void LiveSession::complete(int64_t last_t_ms) {
   write_segments(last_t_ms, true);
-  ctx_.store.delete_live_samples(recording_id_, std::numeric_limits<int64_t>::max());
+  ctx_.store.live().delete_before(recording_id_, std::numeric_limits<int64_t>::max());
 }
 
 void LiveSession::write_segments(int64_t last_t_ms, bool complete) {
@@ -145,7 +145,8 @@ void LiveSession::write_segments(int64_t last_t_ms, bool complete) {
     entries.push_back(std::move(e));
   }
   const double duration_s = std::max(0.0, static_cast<double>(last_t_ms - start_ms_) / 1000.0);
-  ctx_.store.update_live_segments(recording_id_, segments_.from_s(), rows, entries, duration_s, complete);
+  ctx_.store.recordings().update_live_segments(recording_id_, segments_.from_s(), rows, entries, duration_s,
+                                               complete);
   segments_.freeze(segs);
 }
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "storage/log_store.h"
+#include "storage/live_sample_store.h"
 #include "tagger/signal/resample.h"
 #include "tagger/signal/window.h"
 

@@ -1,3 +1,5 @@
+#include "tagger/live/recording_jobs.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include "storage/log_store.h"
 #include "tagger/batch/batch_tagger.h"
 #include "tagger/io/imu_csv.h"
-#include "tagger/live/live_tagger.h"
 #include "tagger/model/bundle.h"
 #include "tagger/model/window_encoder.h"
 
@@ -95,7 +96,7 @@ struct RecordingJobs::Impl {
     }
     if (!store) store = std::make_unique<LogStore>(db_path);
     if (!encoder) encoder = make_window_encoder(*bundle, 1);
-    const UserRow user = store->user(user_id);
+    const UserRow user = store->users().get(user_id);
 
     TagOptions options;
     options.user = user.name;
@@ -123,9 +124,9 @@ struct RecordingJobs::Impl {
         throw Error(ErrorKind::Io, "interrupted because the server is stopping; upload the file again");
       default: break;
     }
-    const auto windows = store->windows(out.recording_id);
-    const auto segments = store->segments(out.recording_id);
-    const auto rec = store->recording(out.recording_id);
+    const auto windows = store->recordings().windows(out.recording_id);
+    const auto segments = store->recordings().segments(out.recording_id);
+    const auto rec = store->recordings().find(out.recording_id);
     int64_t invalid = 0;
     for (const auto& w : windows) invalid += !w.valid;
     set(id, [&](JobStatus& s) {

@@ -205,7 +205,11 @@ TEST_CASE("Ctrl-C keeps what was committed and a re-run finishes without duplica
   LogStore store(db);
   CHECK(store.count("recordings") == 3);
   CHECK(store.count("windows") == 3 * 719);
-  for (const auto& rec : store.recordings(store.find_user("local")->id)) CHECK(rec.status == "complete");
+  const auto user = store.users().find("local");
+  REQUIRE(user);
+  for (const auto& rec : store.recordings().for_user(user->id)) {
+    CHECK(rec.status == "complete");
+  }
 }
 
 TEST_CASE("bench encoder --json reports windows/s", "[integration]") {
@@ -218,6 +222,17 @@ TEST_CASE("bench encoder --json reports windows/s", "[integration]") {
   CHECK(j.at("batch") == 4);
   CHECK(j.at("threads") == 1);
   CHECK(j.at("window_samples") == 1000);
+}
+
+TEST_CASE("bench text --json reports phrases/s", "[integration]") {
+  auto r = run_process({imu2clip_binary(), "bench", "text", "--phrases", "50", "--repeats", "3", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("tower") == "lexical-v1");
+  CHECK(j.at("runs") == 3);
+  CHECK(j.at("phrases_per_s_median").get<double>() > 0);  // a speed, never a threshold: see docs/BENCHMARKS.md
+  CHECK(j.at("phrases_per_s_min").get<double>() <= j.at("phrases_per_s_max").get<double>());
 }
 
 TEST_CASE("the default model logs only everyday words or unclear motion", "[integration]") {

@@ -298,8 +298,8 @@ TEST_CASE("/v1/imu refuses data clearly in g or deg/s unless its units are decla
   CHECK(canonical["accepted"] == 2000);
   CHECK(server.terminate() == 0);
   LogStore store(server.db());
-  const auto a = store.windows(converted["recording_id"].get<int64_t>());
-  const auto b = store.windows(canonical["recording_id"].get<int64_t>());
+  const auto a = store.recordings().windows(converted["recording_id"].get<int64_t>());
+  const auto b = store.recordings().windows(canonical["recording_id"].get<int64_t>());
   REQUIRE(a.size() == b.size());
   REQUIRE(a.size() >= 7);
   for (size_t i = 0; i < a.size(); ++i) {

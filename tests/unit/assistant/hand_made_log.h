@@ -4,8 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "common/time/instant.h"
+#include "common/time/time_zone.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 #include "tests/support/test_paths.h"
 
 namespace imu2clip::test {
@@ -28,7 +29,7 @@ inline void add_minute_entries(LogStore& store, int64_t user, const std::string&
       entries.push_back(e);
     }
   }
-  store.add_log_entries(entries);
+  store.log().add(entries);
 }
 
 struct HandMadeLog {
@@ -39,7 +40,7 @@ struct HandMadeLog {
   explicit HandMadeLog(const std::string& tag) {
     db = make_temp_dir(tag) + "/log.db";
     LogStore store(db);
-    user = store.ensure_user("ann", tz);
+    user = store.users().ensure("ann", tz);
     // Tuesday 2024-05-14
     run(store, "2024-05-14", "00:00", 7 * 60, {"sleeping", "lying down", "at home"});
     run(store, "2024-05-14", "07:00", 20, {"eating", "sitting", "at home"});

@@ -87,7 +87,7 @@ inline void write_canonical_csv(const std::string& path, const Stream& s) {
 
 inline int64_t make_user(const std::string& db, const std::string& name = "ann", const std::string& tz = "UTC") {
   LogStore store(db);
-  return store.ensure_user(name, tz);
+  return store.users().ensure(name, tz);
 }
 
 }  // namespace imu2clip::test

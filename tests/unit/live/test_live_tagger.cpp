@@ -32,7 +32,7 @@ std::vector<WindowTag> batch_tag(const std::string& dir, const Stream& s, const 
   auto summary = tagger.run({job});
   REQUIRE(summary.recordings.size() == 1);
   REQUIRE(summary.recordings[0].status == RecordingOutcome::Status::Tagged);
-  return store.windows(summary.recordings[0].recording_id);
+  return store.recordings().windows(summary.recordings[0].recording_id);
 }
 
 // Streams `s` in batches of `per_batch` samples and checks the live windows against the batch
@@ -60,7 +60,7 @@ int64_t check_live_matches_batch(const std::string& tag, const Stream& s, double
   }
 
   LogStore store(db);
-  const auto live_windows = store.windows(recording);
+  const auto live_windows = store.recordings().windows(recording);
   const auto batch_windows = batch_tag(dir, s, *bundle);
   REQUIRE(batch_windows.size() == 24);  // 122.5 s: 24 full 5 s windows and a partial one
   REQUIRE(live_windows.size() == batch_windows.size());
@@ -77,7 +77,7 @@ int64_t check_live_matches_batch(const std::string& tag, const Stream& s, double
     CHECK(live_windows[i].labels[0].score == Approx(batch_windows[i].labels[0].score).margin(1e-4));
   }
 
-  auto rec = store.recording(recording);
+  auto rec = store.recordings().find(recording);
   REQUIRE(rec);
   CHECK(rec->source_key == "live:watch:" + std::to_string(kStreamStartMs));
   CHECK(rec->start_utc_ms == kStreamStartMs);
@@ -86,8 +86,8 @@ int64_t check_live_matches_batch(const std::string& tag, const Stream& s, double
   CHECK(rec->duration_s == Approx((s.t.back() - s.t.front()) / 1000.0));
 
   // One log line per segment, at the segment's wall-clock start, text = label.
-  const auto segments = store.segments(recording);
-  const auto lines = store.recording_log_entries(recording);
+  const auto segments = store.recordings().segments(recording);
+  const auto lines = store.log().for_recording(recording);
   REQUIRE(!segments.empty());
   REQUIRE(lines.size() == segments.size());
   int64_t covered = 0;
@@ -103,7 +103,7 @@ int64_t check_live_matches_batch(const std::string& tag, const Stream& s, double
   for (const auto& w : batch_windows) valid += w.valid;
   CHECK(covered == valid);
   CHECK(format_log_line(lines[0], "UTC") == "[22:13] Motion: " + segments[0].label);
-  CHECK(store.log_entries(user, kStreamStartMs, kStreamStartMs + 200000).size() == lines.size());
+  CHECK(store.log().between(user, kStreamStartMs, kStreamStartMs + 200000).size() == lines.size());
 
   // Tagged samples are gone; only the tail the next window needs stays.
   const int64_t kept = store.count("live_samples");
@@ -156,7 +156,7 @@ TEST_CASE("live: a pause longer than max_gap_s starts a new live recording", "[l
   }
   CHECK(rec1 != rec2);
   LogStore store(db);
-  auto r1 = store.recording(rec1), r2 = store.recording(rec2);
+  auto r1 = store.recordings().find(rec1), r2 = store.recordings().find(rec2);
   REQUIRE(r1);
   REQUIRE(r2);
   CHECK(r1->source_key == "live:watch:" + std::to_string(kStreamStartMs));
@@ -165,12 +165,12 @@ TEST_CASE("live: a pause longer than max_gap_s starts a new live recording", "[l
   // The first session ended with the pause: complete, its raw samples gone.
   CHECK(r1->status == "complete");
   CHECK(r2->status == "tagging");
-  CHECK(store.windows(rec1).size() == 6);
-  CHECK(store.windows(rec2).size() == 6);
-  CHECK(store.live_samples(rec1, INT64_MIN, INT64_MAX).empty());
-  CHECK(!store.recording_log_entries(rec1).empty());
-  CHECK(!store.recording_log_entries(rec2).empty());
-  const auto devices = store.devices(user);
+  CHECK(store.recordings().windows(rec1).size() == 6);
+  CHECK(store.recordings().windows(rec2).size() == 6);
+  CHECK(store.live().samples(rec1, INT64_MIN, INT64_MAX).empty());
+  CHECK(!store.log().for_recording(rec1).empty());
+  CHECK(!store.log().for_recording(rec2).empty());
+  const auto devices = store.users().devices(user);
   REQUIRE(devices.size() == 1);
   CHECK(r1->device_id == devices[0].id);
 }
@@ -187,12 +187,12 @@ TEST_CASE("live: a hole inside one batch splits it between two sessions", "[live
   auto r = live.ingest(user, batches_of(s, s.t.size())[0]);
   live.flush();
   LogStore store(db);
-  const auto recs = store.recordings(user);
+  const auto recs = store.recordings().for_user(user);
   REQUIRE(recs.size() == 2);
   CHECK(r.recording_id == recs[1].id);
   CHECK(recs[0].status == "complete");
-  CHECK(store.windows(recs[0].id).size() == 2);
-  CHECK(store.windows(recs[1].id).size() == 2);
+  CHECK(store.recordings().windows(recs[0].id).size() == 2);
+  CHECK(store.recordings().windows(recs[1].id).size() == 2);
 }
 
 TEST_CASE("live: devices stream independently into their own sessions", "[live]") {
@@ -207,7 +207,7 @@ TEST_CASE("live: devices stream independently into their own sessions", "[live]"
   live.flush();
   CHECK(a != b);
   LogStore store(db);
-  CHECK(store.windows(a).size() == 4);
-  CHECK(store.windows(b).size() == 4);
-  CHECK(store.devices(user).size() == 2);
+  CHECK(store.recordings().windows(a).size() == 4);
+  CHECK(store.recordings().windows(b).size() == 4);
+  CHECK(store.users().devices(user).size() == 2);
 }

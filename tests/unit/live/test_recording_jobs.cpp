@@ -5,7 +5,7 @@
 
 #include "common/error.h"
 #include "storage/log_store.h"
-#include "tagger/live/live_tagger.h"
+#include "tagger/live/recording_jobs.h"
 #include "tests/support/test_paths.h"
 #include "tests/unit/live/live_test_util.h"
 
@@ -39,13 +39,13 @@ TEST_CASE("recording jobs: an uploaded CSV is tagged in the background and repor
   CHECK(done->summary["duration_s"].get<double>() == Approx(59.98));
 
   LogStore store(db);
-  auto rec = store.recording(*done->recording_id);
+  auto rec = store.recordings().find(*done->recording_id);
   REQUIRE(rec);
   CHECK(rec->user_id == user);
   CHECK(rec->status == "complete");
   CHECK(rec->tz == "Europe/Berlin");
   CHECK(rec->start_utc_ms == kStreamStartMs);
-  CHECK(store.log_entries(user, kStreamStartMs, kStreamStartMs + 60000).size() ==
+  CHECK(store.log().between(user, kStreamStartMs, kStreamStartMs + 60000).size() ==
         static_cast<size_t>(done->summary["segments"].get<int64_t>()));
   CHECK(!jobs.status(id + 1));
 }

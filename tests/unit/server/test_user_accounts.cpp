@@ -12,7 +12,7 @@ TEST_CASE("a new user gets a token whose hash and not the token is stored", "[se
   const NewUser created = create_user_with_token(store, "alice", "Europe/Berlin");
   CHECK(created.user.name == "alice");
   CHECK(created.user.tz == "Europe/Berlin");
-  const auto row = store.find_user("alice");
+  const auto row = store.users().find("alice");
   REQUIRE(row);
   REQUIRE(row->token_hash);
   CHECK(*row->token_hash == hash_api_token(created.token));
@@ -40,15 +40,15 @@ TEST_CASE("duplicate names and bad names and bad zones are refused", "[server][u
   CHECK_THROWS_AS(create_user_with_token(store, "two words", "UTC"), Error);
   CHECK_THROWS_AS(create_user_with_token(store, "", "UTC"), Error);
   CHECK_THROWS_AS(create_user_with_token(store, "dave", "Mars/Olympus"), Error);
-  CHECK_FALSE(store.find_user("dave"));
+  CHECK_FALSE(store.users().find("dave"));
 }
 
 TEST_CASE("users are listed by name", "[server][users]") {
   LogStore store(":memory:");
   create_user_with_token(store, "zoe", "UTC");
   create_user_with_token(store, "adam", "UTC");
-  store.ensure_user("local", "UTC");
-  const auto users = list_users(store);
+  store.users().ensure("local", "UTC");
+  const auto users = store.users().all();
   REQUIRE(users.size() == 3);
   CHECK(users[0].name == "adam");
   CHECK(users[1].name == "local");

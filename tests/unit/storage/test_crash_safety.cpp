@@ -36,15 +36,15 @@ Fixture committed_first_batch(const std::string& tag) {
   Fixture f;
   f.path = imu2clip::test::make_temp_dir(tag) + "/log.db";
   LogStore store(f.path);
-  int64_t user = store.ensure_user("ana", "UTC");
+  int64_t user = store.users().ensure("ana", "UTC");
   RecordingRow r;
   r.user_id = user;
   r.source_key = "k";
   r.tz = "UTC";
   r.model_id = "m";
   r.duration_s = 600;
-  f.recording = store.create_recording(r);
-  store.append_windows(f.recording, batch(0, 100), 100);
+  f.recording = store.recordings().create(r);
+  store.recordings().append_windows(f.recording, batch(0, 100), 100);
   return f;
 }
 
@@ -61,7 +61,8 @@ void check_only_first_batch(const Fixture& f) {
   CHECK(check.column_text(0) == "ok");
   CHECK(store.count("windows") == 100);
   CHECK(store.count("window_labels") == 200);
-  CHECK(store.recording(f.recording)->tagged_until_s == 100);
+  REQUIRE(store.recordings().find(f.recording));
+  CHECK(store.recordings().find(f.recording)->tagged_until_s == 100);
 }
 
 }  // namespace
@@ -78,7 +79,7 @@ TEST_CASE("A process killed in the middle of a window batch leaves no partial ba
       // dying at the 50th row is halfway through the batch's windows.
       int remaining = 50;
       sqlite3_update_hook(store.database().handle(), kill_after_rows, &remaining);
-      store.append_windows(f.recording, batch(100, 100), 200);
+      store.recordings().append_windows(f.recording, batch(100, 100), 200);
     } catch (...) {
     }
     _exit(0);  // reached only if the hook did not fire: the parent reports that as a failure
@@ -91,9 +92,10 @@ TEST_CASE("A process killed in the middle of a window batch leaves no partial ba
   check_only_first_batch(f);
   // Resuming after the crash stores the whole batch.
   LogStore store(f.path);
-  store.append_windows(f.recording, batch(100, 100), 200);
+  store.recordings().append_windows(f.recording, batch(100, 100), 200);
   CHECK(store.count("windows") == 200);
-  CHECK(store.recording(f.recording)->tagged_until_s == 200);
+  REQUIRE(store.recordings().find(f.recording));
+  CHECK(store.recordings().find(f.recording)->tagged_until_s == 200);
 }
 
 TEST_CASE("A process aborted mid-transaction leaves no partial rows", "[storage][crash]") {
@@ -133,7 +135,7 @@ TEST_CASE("A statement failing mid-batch rolls the whole batch back", "[storage]
       "CREATE TEMP TRIGGER fail_mid_batch BEFORE INSERT ON windows WHEN NEW.start_ms = 149000 "
       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   try {
-    store.append_windows(f.recording, batch(100, 100), 200);
+    store.recordings().append_windows(f.recording, batch(100, 100), 200);
     FAIL("expected an error");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Database);
@@ -149,16 +151,17 @@ TEST_CASE("A failure while completing a recording keeps its previous segments an
   LogEntry e;
   e.offset_ms = 0;
   e.text = "walking";
-  store.complete_recording(f.recording, {{0, 50, "walking", 0.8f, 50, "imu"}}, {e});
+  store.recordings().complete(f.recording, {{0, 50, "walking", 0.8f, 50, "imu"}}, {e});
   store.database().exec("UPDATE recordings SET status = 'tagging'");
   store.database().exec(
       "CREATE TEMP TRIGGER fail_segment BEFORE INSERT ON segments WHEN NEW.label = 'boom' "
       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   std::vector<Segment> replacement = {{0, 10, "sitting", 0.5f, 10, "imu"}, {10, 20, "boom", 0.5f, 10, "imu"}};
-  CHECK_THROWS_AS(store.complete_recording(f.recording, replacement, {}), Error);
-  auto segs = store.segments(f.recording);
+  CHECK_THROWS_AS(store.recordings().complete(f.recording, replacement, {}), Error);
+  auto segs = store.recordings().segments(f.recording);
   REQUIRE(segs.size() == 1);
   CHECK(segs[0].label == "walking");
   CHECK(store.count("log_entries") == 1);
-  CHECK(store.recording(f.recording)->status == "tagging");
+  REQUIRE(store.recordings().find(f.recording));
+  CHECK(store.recordings().find(f.recording)->status == "tagging");
 }

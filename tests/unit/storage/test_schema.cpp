@@ -30,7 +30,7 @@ TEST_CASE("A new database is migrated to the latest schema with every table", "[
 TEST_CASE("Reopening a migrated database keeps its version and data", "[storage][schema]") {
   auto dir = imu2clip::test::make_temp_dir("schema-reopen");
   std::string path = dir + "/log.db";
-  { LogStore(path).ensure_user("ana", "Europe/Berlin"); }
+  { LogStore(path).users().ensure("ana", "Europe/Berlin"); }
   for (int i = 0; i < 2; ++i) {
     LogStore store(path);
     CHECK(store.schema_version() == latest_schema_version());

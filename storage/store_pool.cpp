@@ -1,6 +1,6 @@
-#include "services/server/store_pool.h"
+#include "storage/store_pool.h"
 
-namespace imu2clip::server {
+namespace imu2clip {
 
 StorePool::Lease StorePool::borrow() {
   {
@@ -24,4 +24,4 @@ void StorePool::close_idle() {
   idle_.clear();
 }
 
-}  // namespace imu2clip::server
+}  // namespace imu2clip
