@@ -6,12 +6,10 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/strings.h"
+
 namespace imu2clip::assistant {
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
@@ -166,10 +164,8 @@ int edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string normalise_text(const std::string& text) {
-  std::string s;
-  s.reserve(text.size() + 2);
-  for (char c : text) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::string normalise_question_text(const std::string& text) {
+  std::string s = lower(text);
   // Multi-word expressions that name a single activity or time of day.
   static const std::vector<std::pair<std::regex, std::string>> rewrites = {
       {std::regex(R"(\b(work|works|working|worked)\s+out\b)"), "exercise"},

@@ -17,7 +17,7 @@ struct Token {
 
 // Lower-cases and rewrites multi-word expressions that stand for one activity ("work out" ->
 // "exercise", "after noon" -> "afternoon", "lay down" -> "lie").
-std::string normalise_text(const std::string& text);
+std::string normalise_question_text(const std::string& text);
 
 // Words (letters, digits, inner apostrophes and hyphens) of already normalised text.
 std::vector<Token> tokenize(const std::string& normalised);

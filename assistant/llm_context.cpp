@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "assistant/local_calendar.h"
+#include "common/time/local_calendar.h"
+#include "common/time/time_zone.h"
 #include "storage/log_format.h"
-#include "storage/time_zone.h"
 
 namespace imu2clip::assistant {
 namespace {

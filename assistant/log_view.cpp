@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "common/strings.h"
+
 namespace imu2clip::assistant {
 
 std::string describe(const Expression& e) {
@@ -10,8 +12,7 @@ std::string describe(const Expression& e) {
   for (const auto& lit : e) {
     if (!out.empty()) out += " and ";
     if (lit.negated) out += "not ";
-    std::string alt;
-    for (const auto& l : lit.labels) alt += (alt.empty() ? "" : " or ") + l;
+    const std::string alt = join(lit.labels, " or ");
     out += lit.labels.size() > 1 ? "(" + alt + ")" : alt;
   }
   return out;

@@ -26,7 +26,7 @@ std::string describe(const Expression& e);
 
 class LogView {
  public:
-  // `entries` sorted by time (as LogStore::log_entries returns them).
+  // `entries` sorted by time (as LogEntryStore::between returns them).
   LogView(std::vector<LogEntry> entries, const TimeScope& scope, int64_t episode_gap_ms);
 
   const std::vector<LogEntry>& entries() const { return entries_; }

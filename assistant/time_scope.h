@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "assistant/intervals.h"
-#include "assistant/local_calendar.h"
+#include "common/time/local_calendar.h"
 
 namespace imu2clip::assistant {
 
@@ -49,7 +49,7 @@ struct TimeScope {
   bool multi_day() const { return days.size() > 1; }
 };
 
-// `normalised` is the question after normalise_text(). Throws InvalidInput for a bad zone.
+// `normalised` is the question after normalise_question_text(). Throws InvalidInput for a bad zone.
 TimeScope parse_time_scope(const std::string& normalised, const ScopeContext& context);
 
 // True when the question itself asks about several days ("which day", "how many days",

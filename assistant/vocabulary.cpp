@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include "common/strings.h"
+
 namespace imu2clip::assistant {
 namespace {
 
@@ -37,7 +39,7 @@ const char* to_string(LabelKind kind) {
 }
 
 LabelKind classify_label(const std::string& label) {
-  std::string text = normalise_text(label);
+  std::string text = normalise_question_text(label);
   auto tokens = tokenize(text);
   if (tokens.empty()) return LabelKind::Activity;
   for (const auto& t : tokens) {
@@ -62,10 +64,7 @@ LabelKind classify_label(const std::string& label) {
 
 bool is_unclear_label(const std::string& label) {
   static const std::string word = "unclear";
-  if (label.size() < word.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(label[i])) != word[i]) return false;
-  }
+  if (!istarts_with(label, word)) return false;
   return label.size() == word.size() || !std::isalnum(static_cast<unsigned char>(label[word.size()]));
 }
 
@@ -73,7 +72,7 @@ Vocabulary::Vocabulary(std::vector<std::string> labels) : labels_(std::move(labe
   std::map<std::string, int> freq;
   for (const auto& label : labels_) {
     Entry entry{label, {}, is_unclear_label(label)};
-    std::vector<Token> tokens = tokenize(normalise_text(label));
+    std::vector<Token> tokens = tokenize(normalise_question_text(label));
     Alternative current;
     for (const auto& t : tokens) {
       if (t.word == "or") {  // "bathing or showering": either word names the label
@@ -184,6 +183,7 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
     m.token = *c.tokens.begin();
     m.last_token = *c.tokens.rbegin();
     m.partial = !c.full;
+    m.indirect = c.direct == 0;
     out.push_back(std::move(m));
   }
   // Unclaimed words shared by several labels name the group ("phone" -> every phone label).

@@ -28,6 +28,7 @@ struct Mention {
   size_t last_token = 0;            // index of the last one
   bool negated = false;             // "not", "without", "away from", "never" just before it
   bool partial = false;             // named by some of its labels' words only ("play" of "playing soccer")
+  bool indirect = false;            // named only through related words ("dinner" of "eating")
   bool group() const { return labels.size() > 1; }
 };
 

@@ -41,12 +41,15 @@ TEST_CASE("durations of an activity, with combinations and differences", "[assis
   CHECK_THAT(walk.evidence.front(), Catch::Contains("[08:00] Context: walking"));
 
   auto sit_at_work = f.ask("How long did I sit while at work?");
+  REQUIRE(fact(sit_at_work, "duration"));
   CHECK((*fact(sit_at_work, "duration"))["minutes"] == 210);
   auto home_awake = f.ask("How long was I at home and not sleeping?");
+  REQUIRE(fact(home_awake, "duration"));
   CHECK((*fact(home_awake, "duration"))["minutes"] == 20 + 15 + 60);
   auto diff = f.ask("What is the difference between the time I spent doing computer work and eating?");
   CHECK_THAT(diff.answer, Catch::StartsWith("The difference is 2 hours 10 minutes"));
   auto tv = f.ask("How much time did I spend watching TV in the evening?");
+  REQUIRE(fact(tv, "duration"));
   CHECK((*fact(tv, "duration"))["minutes"] == 60);
   auto longest = f.ask("What was my longest stretch of walking today?");
   CHECK_THAT(longest.answer, Catch::Contains("lasted 30 minutes"));
@@ -67,6 +70,7 @@ TEST_CASE("counts of episodes and of days", "[assistant][answer]") {
   Fixture f;
   auto walks = f.ask("How many times did I walk today?");
   CHECK_THAT(walks.answer, Catch::StartsWith("3 times walking"));  // 12:30 and 12:35 are one walk
+  REQUIRE(fact(walks, "count"));
   CHECK((*fact(walks, "count"))["episodes"] == 3);
   CHECK_THAT(f.ask("How often did I eat?").answer, Catch::StartsWith("2 times"));
   CHECK_THAT(f.ask("How many times did I walk for at least 20 minutes?").answer, Catch::StartsWith("2 times"));

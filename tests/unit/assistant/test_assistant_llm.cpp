@@ -106,6 +106,9 @@ TEST_CASE("the LLM path streams deltas and puts log lines and facts in the promp
   CHECK_THAT(user, Catch::Contains("How long did I walk today?"));
   CHECK_THAT(user, Catch::Contains("[08:00-08:30] Context: walking (30 min)"));  // a day of minutes, merged
   CHECK_THAT(user, Catch::Contains("\"minutes\": 67"));
+  // the model sees the plan the answer was computed from
+  CHECK_THAT(user, Catch::Contains("\"type\": \"plan\""));
+  CHECK_THAT(user, Catch::Contains("\"measure\": \"duration\""));
   CHECK_THAT(user, Catch::Contains("Tuesday 2024-05-14"));
 }
 

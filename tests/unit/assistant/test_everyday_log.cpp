@@ -3,8 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "assistant/assistant.h"
+#include "common/time/instant.h"
+#include "common/time/time_zone.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 #include "tests/support/test_paths.h"
 #include "tests/unit/assistant/hand_made_log.h"
 
@@ -23,8 +24,8 @@ struct EverydayLog {
 
   std::string prepare() {
     LogStore store(db);
-    bo = store.ensure_user("bo", kTz);
-    cy = store.ensure_user("cy", kTz);
+    bo = store.users().ensure("bo", kTz);
+    cy = store.users().ensure("cy", kTz);
     run(store, bo, "08:00", 10, "walking");
     run(store, bo, "08:15", 5, "unclear motion");
     run(store, bo, "08:20", 60, "unclear motion");
@@ -67,7 +68,7 @@ TEST_CASE("rowing is an activity word, the phrase in a row is not", "[assistant]
   for (const char* q : {"Did I row today?", "Was I rowing at all today?", "Have I been rowing today?"}) {
     INFO(q);
     auto absent = log.ask(log.bo, q);
-    CHECK_THAT(absent.answer, Catch::StartsWith("No: nothing in your log"));
+    CHECK_THAT(absent.answer, Catch::StartsWith("No: I found no"));
     CHECK_THAT(absent.answer, Catch::Contains("row"));
     auto present = log.ask(log.cy, q);
     CHECK_THAT(present.answer, Catch::StartsWith("Yes: 20 minutes rowing"));
@@ -83,14 +84,14 @@ TEST_CASE("a shared verb with an object no label has names nothing", "[assistant
   for (const char* q : {"Did I play catch today?", "Have I been playing catch today?"}) {
     INFO(q);
     auto r = log.ask(log.bo, q);
-    CHECK_THAT(r.answer, Catch::StartsWith("No: nothing in your log"));
+    CHECK_THAT(r.answer, Catch::StartsWith("No: I found no"));
     CHECK_THAT(r.answer, Catch::Contains("\"play"));
     REQUIRE(fact(r, "unmatched"));
     CHECK_THAT((*fact(r, "unmatched"))["words"].get<std::string>(), Catch::Contains("catch"));
     CHECK(!fact(r, "duration"));
   }
   auto basketball = log.ask(log.cy, "Did I play basketball today?");
-  CHECK_THAT(basketball.answer, Catch::StartsWith("No: nothing in your log"));
+  CHECK_THAT(basketball.answer, Catch::StartsWith("No: I found no"));
   CHECK(!fact(basketball, "duration"));
   CHECK_THAT(log.ask(log.bo, "When did I first play catch today?").answer, Catch::StartsWith("I could not match"));
   // the verb alone, or with a general object, still names every label that has it

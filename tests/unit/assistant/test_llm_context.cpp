@@ -1,9 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "assistant/llm_context.h"
 #include "assistant/lexicon.h"
+#include "assistant/llm_context.h"
 #include "assistant/time_scope.h"
-#include "storage/time_zone.h"
+#include "common/time/instant.h"
+#include "common/time/time_zone.h"
 
 using namespace imu2clip;
 using namespace imu2clip::assistant;
@@ -30,7 +31,7 @@ TEST_CASE("LLM context keeps every line when it fits, merges ranges when it does
   const std::string tz = "UTC";
   int64_t day = parse_iso8601_utc_ms("2024-05-14T00:00:00Z");
   ScopeContext ctx{parse_iso8601_utc_ms("2024-05-14T23:00:00Z"), tz, 0, 0, {}};
-  TimeScope scope = parse_time_scope(normalise_text("what did I do today?"), ctx);
+  TimeScope scope = parse_time_scope(normalise_question_text("what did I do today?"), ctx);
   auto entries = minute_log(day + 8 * 3600000LL, 120, "walking");
   auto sitting = minute_log(day + 10 * 3600000LL, 240, "sitting");
   entries.insert(entries.end(), sitting.begin(), sitting.end());

@@ -3,9 +3,10 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/time/instant.h"
+#include "common/time/time_zone.h"
 #include "storage/log_import.h"
 #include "storage/log_store.h"
-#include "storage/time_zone.h"
 
 using namespace imu2clip;
 
@@ -32,10 +33,12 @@ TEST_CASE("import lines become one log entry per label with defaults", "[assista
   auto entries = parse_log_import(in, 7, "day.jsonl");
   REQUIRE(entries.size() == 3);
   CHECK(entries[0].user_id == 7);
+  REQUIRE(entries[0].t_utc_ms);
   CHECK(*entries[0].t_utc_ms == 1440115200000LL);
   CHECK(entries[0].duration_ms == 60000);
   CHECK(entries[0].modality == "context");
   CHECK(entries[1].text == "at home");
+  REQUIRE(entries[2].t_utc_ms);
   CHECK(*entries[2].t_utc_ms == parse_iso8601_utc_ms("2015-08-21T00:01:00Z"));
   CHECK(entries[2].duration_ms == 30000);
   CHECK(entries[2].modality == "imu");
@@ -62,7 +65,7 @@ TEST_CASE("import validation names the line and the field", "[assistant][import]
 
 TEST_CASE("importing the same lines twice adds nothing", "[assistant][import]") {
   LogStore store(":memory:");
-  int64_t user = store.ensure_user("ann", "UTC");
+  int64_t user = store.users().ensure("ann", "UTC");
   std::string text = "{\"t\": 100, \"labels\": [\"sitting\", \"at home\"]}\n{\"t\": 160, \"labels\": [\"sitting\"]}\n";
   std::istringstream first(text);
   auto r1 = import_log_entries(store, first, user, "a.jsonl");

@@ -2,7 +2,8 @@
 
 #include "assistant/lexicon.h"
 #include "assistant/time_scope.h"
-#include "storage/time_zone.h"
+#include "common/time/instant.h"
+#include "common/time/time_zone.h"
 
 using namespace imu2clip;
 using namespace imu2clip::assistant;
@@ -16,7 +17,7 @@ int64_t local(const std::string& text) { return parse_iso8601_utc_ms(text, kTz);
 // as_of: Thursday 2024-05-16 20:00 local (PDT).
 TimeScope scope_of(const std::string& question, const std::string& as_of = "2024-05-16T20:00:00") {
   ScopeContext ctx{local(as_of), kTz, 0, 0, {}};
-  return parse_time_scope(normalise_text(question), ctx);
+  return parse_time_scope(normalise_question_text(question), ctx);
 }
 
 std::vector<std::string> dates(const TimeScope& s) {
@@ -87,8 +88,11 @@ TEST_CASE("times of day: at 3pm, between 2 and 4 pm, before noon, in the morning
   REQUIRE(at.at_minute);
   CHECK(*at.at_minute == 15 * 60);
   CHECK(dates(at) == V{"2024-05-14"});
-  CHECK(*scope_of("Was I at home at 12:00 pm?").at_minute == 12 * 60);
-  CHECK(*scope_of("Was I at home at noon?").at_minute == 12 * 60);
+  for (const char* question : {"Was I at home at 12:00 pm?", "Was I at home at noon?"}) {
+    const auto noon = scope_of(question);
+    REQUIRE(noon.at_minute);
+    CHECK(*noon.at_minute == 12 * 60);
+  }
 
   auto between = scope_of("How long did I walk between 2 and 4 pm yesterday?");
   CHECK(between.from_utc_ms() == local("2024-05-15T14:00:00"));
@@ -123,12 +127,12 @@ TEST_CASE("default scope: the as_of day, or the past week for questions about da
 
 TEST_CASE("a focus period replaces the default and deictic days outside it", "[assistant][scope]") {
   ScopeContext day{local("2015-08-20T23:59:59"), kTz, local("2015-08-20T00:00:00"), local("2015-08-21T00:00:00"), {}};
-  CHECK(dates(parse_time_scope(normalise_text("How long did I walk?"), day)) == V{"2015-08-20"});
-  CHECK(dates(parse_time_scope(normalise_text("How long did I walk yesterday?"), day)) == V{"2015-08-20"});
+  CHECK(dates(parse_time_scope(normalise_question_text("How long did I walk?"), day)) == V{"2015-08-20"});
+  CHECK(dates(parse_time_scope(normalise_question_text("How long did I walk yesterday?"), day)) == V{"2015-08-20"});
   ScopeContext week{local("2015-08-23T23:59:59"), kTz, local("2015-08-19T00:00:00"), local("2015-08-24T00:00:00"), {}};
-  auto s = parse_time_scope(normalise_text("What did I do most last week?"), week);
+  auto s = parse_time_scope(normalise_question_text("What did I do most last week?"), week);
   CHECK(dates(s) == V{"2015-08-19", "2015-08-20", "2015-08-21", "2015-08-22", "2015-08-23"});
-  CHECK(dates(parse_time_scope(normalise_text("How many times did I eat on Wednesday?"), week)) == V{"2015-08-19"});
+  CHECK(dates(parse_time_scope(normalise_question_text("How many times did I eat on Wednesday?"), week)) == V{"2015-08-19"});
 }
 
 TEST_CASE("DST days in America/Los_Angeles are 23 and 25 hours long", "[assistant][scope]") {
@@ -142,5 +146,6 @@ TEST_CASE("DST days in America/Los_Angeles are 23 and 25 hours long", "[assistan
   CHECK(early.to_utc_ms() - early.from_utc_ms() == 2LL * 3600 * 1000);
   CHECK(early.from_utc_ms() == parse_iso8601_utc_ms("2024-03-10T09:00:00Z"));
   auto pm = scope_of("What was I doing at 3pm today?", "2024-03-10T23:30:00");
+  REQUIRE(pm.at_minute);
   CHECK(*pm.at_minute == 15 * 60);
 }

@@ -24,7 +24,7 @@ std::vector<std::vector<std::string>> labels_in(const std::string& question,
                                                 const std::vector<std::string>& labels = kLabels) {
   Vocabulary v(labels);
   std::vector<std::vector<std::string>> out;
-  for (const auto& m : v.find(tokenize(normalise_text(question)))) out.push_back(m.labels);
+  for (const auto& m : v.find(tokenize(normalise_question_text(question)))) out.push_back(m.labels);
   return out;
 }
 
@@ -65,7 +65,7 @@ TEST_CASE("past tenses of the everyday vocabulary's verbs", "[assistant][vocabul
 TEST_CASE("the phrase in a row is about consecutive time, not rowing", "[assistant][vocabulary]") {
   CHECK(labels_in("Did I row today?", kEveryday) == L{{"rowing"}});
   CHECK(labels_in("Did I walk three days in a row?", kEveryday) == L{{"walking"}});
-  CHECK(normalise_text("Two days in a row") == "two days consecutive");
+  CHECK(normalise_question_text("Two days in a row") == "two days consecutive");
 }
 
 TEST_CASE("unclear motion is named only by both of its words", "[assistant][vocabulary]") {
@@ -114,11 +114,11 @@ TEST_CASE("computer work and workplace are told apart", "[assistant][vocabulary]
 
 TEST_CASE("negations attach to the activity they precede", "[assistant][vocabulary]") {
   Vocabulary v(kLabels);
-  auto m = v.find(tokenize(normalise_text("How long was I at home and not sleeping?")));
+  auto m = v.find(tokenize(normalise_question_text("How long was I at home and not sleeping?")));
   REQUIRE(m.size() == 2);
   CHECK(!m[0].negated);
   CHECK(m[1].negated);
-  auto away = v.find(tokenize(normalise_text("How much time did I spend away from home?")));
+  auto away = v.find(tokenize(normalise_question_text("How much time did I spend away from home?")));
   REQUIRE(away.size() == 1);
   CHECK(away[0].negated);
 }
