@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "tagger/io/ego4d_index.h"
 #include "tagger/io/imu_dataset.h"
 
@@ -22,10 +23,8 @@ RecordingOutcome skip_note(const std::string& key, const std::string& path, cons
 
 std::string stem_of(const std::string& path) {
   std::string name = fs::path(path).filename().string();
-  for (const char* ext : {".csv.gz", ".csv", ".gz"}) {
-    const std::string e = ext;
-    if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0)
-      return name.substr(0, name.size() - e.size());
+  for (const std::string_view ext : {".csv.gz", ".csv", ".gz"}) {
+    if (name.size() > ext.size() && ends_with(name, ext)) return name.substr(0, name.size() - ext.size());
   }
   return name;
 }

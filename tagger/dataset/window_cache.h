@@ -1,6 +1,6 @@
 #pragma once
 // On-disk cache of preprocessed windows: one binary file per (dataset, options, file state).
-// Reading a cache is ~100x faster than parsing gzip CSVs and resampling them again.
+// Reading a cache skips parsing gzip CSVs and resampling them again (figure: docs/BENCHMARKS.md).
 #include <optional>
 #include <string>
 

@@ -56,7 +56,7 @@ LabelledWindows filter_labels(const LabelledWindows& windows, const std::vector<
 // nobody reviewed must not silently vanish from training.
 LabelledWindows apply_label_map(const LabelledWindows& windows, const LabelMap& map, bool keep_unmapped = false);
 
-// --- additions beyond the contract ---
+// --- combining and trimming window sets ---
 
 // Appends `more` to `into` (same channels/samples/rate required, else Error(InvalidInput)).
 // Labels are merged by phrase into one sorted list and re-indexed; recordings are kept apart

@@ -9,8 +9,8 @@
 //      with the gate update fused in, and one barrier;
 //   3. projection and L2 normalisation, windows split across threads.
 // Buffers are allocated once and reused; large inputs are processed in chunks.
-// Measured on the 2-core Sapphire Rapids box (official sizes, 2 threads): ~2,500-3,700
-// windows/s at batch 64 and ~1,100-1,350 at batch 1, vs ~490 and ~110 for the torch module.
+// Several times the torch module's throughput, most of all at batch 1: see docs/BENCHMARKS.md
+// ("Encoder throughput").
 #include <cstdint>
 #include <map>
 #include <memory>

@@ -35,7 +35,7 @@ class SpinYieldBarrier {
   }
 
  private:
-  static constexpr int kSpins = 2000;  // roughly 50-100 us of pause instructions
+  static constexpr int kSpins = 2000;  // pause instructions: longer than a GRU step, far shorter than a time slice
   static void pause() {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_pause();

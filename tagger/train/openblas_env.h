@@ -1,11 +1,11 @@
 #pragma once
 // Runtime settings that libraries read once, when they load, so a trainer must have them in
 // its environment before the process starts; it re-executes itself to get them. Torch-free.
-//  - OPENBLAS_CORETYPE=SkylakeX: inside some VMs OpenBLAS mis-detects an AVX-512 CPU and runs
-//    ~3x slower GEMMs.
+//  - OPENBLAS_CORETYPE=SkylakeX: inside some VMs OpenBLAS mis-detects an AVX-512 CPU and picks
+//    its slowest GEMM kernels.
 //  - OMP_WAIT_POLICY=passive: libgomp threads otherwise spin at every barrier; on a shared or
-//    small machine the spinning threads steal the cores the work needs (measured: 60 -> 610
-//    windows/s for a training step on a loaded 2-core VM).
+//    small machine the spinning threads steal the cores the work needs.
+// What each one is worth: docs/BENCHMARKS.md ("Encoder throughput", "Training throughput").
 // Variables the user set are never changed.
 #include <string>
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace imu2clip {
 namespace {
@@ -20,10 +21,9 @@ AugmentOptions AugmentOptions::parse(const std::string& list) {
   AugmentOptions a;
   std::stringstream in(list);
   for (std::string item; std::getline(in, item, ',');) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
+    item = trim(item);
     if (item.empty() || item == "none") continue;
-    if (item.rfind("rot=", 0) == 0) {
+    if (starts_with(item, "rot=")) {
       char* end = nullptr;
       const double p = std::strtod(item.c_str() + 4, &end);
       if (end == item.c_str() + 4 || *end != '\0' || !(p > 0 && p <= 1))

@@ -1,16 +1,8 @@
 #pragma once
 // Contrastive pretraining of the IMU encoder against frozen text (and video) embeddings.
 // Torch-free header (the CLI includes it); the implementation uses libtorch, on CUDA when
-// available and asked for, else on the CPU.
-//
-// Multi-GPU (not implemented): c10d data parallelism would start one process per GPU
-// (torchrun-style rank/world size from the environment), create a c10d::ProcessGroupNCCL over
-// a shared TCPStore, give every rank a disjoint 1/world slice of each epoch's shuffled order
-// (BatchLoader already derives the order from (seed, epoch), so ranks agree without talking),
-// and after backward() all-reduce (average) every gradient before the optimiser step. For
-// InfoNCE the in-batch negatives should span the global batch: all-gather the embeddings
-// (with the gradient flowing only into the local slice) before computing the logits. Rank 0
-// alone writes checkpoints, metrics and the bundle.
+// available and asked for, else on the CPU. One device per run; the multi-GPU design is in
+// docs/TRAINING.md.
 #include <atomic>
 #include <functional>
 #include <map>

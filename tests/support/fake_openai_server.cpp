@@ -3,20 +3,16 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "common/strings.h"
 
 namespace imu2clip::test {
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // "Hello big world" -> "Hello", " big", " world": deltas the way tokenisers emit them.
 std::vector<std::string> word_pieces(const std::string& text) {
