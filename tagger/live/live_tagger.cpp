@@ -45,7 +45,7 @@ struct LiveTagger::Impl {
   mutable std::mutex mu;
   std::condition_variable wake, progressed;
   std::map<int64_t, SessionState> sessions;   // by recording id
-  uint64_t ingest_seq = 0;      // number of ingest() calls that stored something
+  uint64_t ingest_seq = 0;      // ingest() calls that stored something (+1 for a restart backlog)
   uint64_t flush_target = 0;    // a flush waits for a final pass covering this ingest_seq
   uint64_t flushed_seq = 0;     // ingest_seq covered by the latest final pass
   bool paused = false, stopping = false, worker_done = false;
@@ -68,7 +68,7 @@ struct LiveTagger::Impl {
 
   // A session the tagger has not seen in this process (restart, or all its samples were tagged).
   SessionState state_from_store(LogStore& store, int64_t recording_id, int64_t last_t_ms, bool open) {
-    auto rec = store.recording(recording_id);
+    auto rec = store.recordings().find(recording_id);
     SessionState s;
     s.start_ms = rec && rec->start_utc_ms ? *rec->start_utc_ms : last_t_ms;
     s.next_window = rec ? static_cast<int64_t>(std::llround(rec->tagged_until_s / windowing.window.stride_s)) : 0;
@@ -93,16 +93,20 @@ LiveTagger::LiveTagger(std::string db_path, std::shared_ptr<const ModelBundle> b
   m.windowing = LiveWindowing::for_model(m.bundle->encoder.sample_rate_hz, m.bundle->encoder.window_samples,
                                          m.batch_defaults.max_gap_s, m.batch_defaults.min_valid_fraction);
   m.bundle->encoder.gru_steps(m.windowing.window_samples);  // a clear error for unusable windows
-  m.ingest_store = std::make_unique<LogStore>(m.db_path);
   // Acknowledged means on disk: fsync each committed batch, not only at checkpoints.
-  m.ingest_store->database().exec("PRAGMA synchronous = FULL");
+  DatabaseOptions ingest_options;
+  ingest_options.sync_every_commit = true;
+  m.ingest_store = std::make_unique<LogStore>(m.db_path, ingest_options);
   m.encoder = make_window_encoder(*m.bundle, m.opt.encoder_threads);
 
   // Samples stored by an earlier run and not yet tagged: the restart backlog.
-  for (const auto& p : m.ingest_store->live_pending()) {
+  for (const auto& p : m.ingest_store->live().pending()) {
     m.sessions[p.recording_id] = m.state_from_store(*m.ingest_store, p.recording_id, p.last_t_utc_ms, p.open);
   }
   if (!m.sessions.empty()) {
+    // The backlog counts as one stored ingest, so flush() and stop() wait for a final pass over
+    // it (up to its last sample) even when the worker has already tagged its complete windows.
+    m.ingest_seq = 1;
     spdlog::info("live tagger: resuming {} session(s) with {} untagged window(s) from {}", m.sessions.size(),
                  m.pending_windows_locked(), m.db_path);
   }
@@ -139,7 +143,7 @@ IngestResult LiveTagger::ingest(int64_t user_id, const ImuSamples& samples) {
   req.t_utc_ms = samples.t_utc_ms.data();
   req.values = samples.values.data();
   req.n = samples.t_utc_ms.size();
-  const LiveAppendResult stored = m.ingest_store->append_live_samples(req);
+  const LiveAppendResult stored = m.ingest_store->live().append(req);
 
   IngestResult result;
   result.accepted = static_cast<int64_t>(req.n);
@@ -151,7 +155,7 @@ IngestResult LiveTagger::ingest(int64_t user_id, const ImuSamples& samples) {
       if (it == m.sessions.end()) {
         // Not seen by this process: it has no untagged samples, only its stored tail to
         // complete. Its duration so far stands for its last sample time.
-        auto rec = m.ingest_store->recording(closed);
+        auto rec = m.ingest_store->recordings().find(closed);
         const int64_t last = rec && rec->start_utc_ms
                                  ? *rec->start_utc_ms + static_cast<int64_t>(std::llround(rec->duration_s * 1000))
                                  : 0;

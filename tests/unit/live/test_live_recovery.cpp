@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "storage/log_store.h"
 #include "tagger/live/live_tagger.h"
 #include "tests/support/test_paths.h"
@@ -39,11 +42,11 @@ TEST_CASE("live: acknowledged samples survive a crash before tagging and a new t
     live.flush();
   }
   LogStore store(db);
-  const auto windows = store.windows(recording);
+  const auto windows = store.recordings().windows(recording);
   REQUIRE(windows.size() == 18);
   for (size_t i = 0; i < windows.size(); ++i) CHECK(windows[i].start_s == Approx(5.0 * static_cast<double>(i)));
-  CHECK(store.recordings(user).size() == 1);
-  CHECK(!store.recording_log_entries(recording).empty());
+  CHECK(store.recordings().for_user(user).size() == 1);
+  CHECK(!store.log().for_recording(recording).empty());
 }
 
 TEST_CASE("live: a crash after some windows were tagged loses and repeats nothing", "[live]") {
@@ -69,19 +72,45 @@ TEST_CASE("live: a crash after some windows were tagged loses and repeats nothin
   }
   {
     LogStore store(db);
-    CHECK(store.windows(recording).size() == 6);
+    CHECK(store.recordings().windows(recording).size() == 6);
     CHECK(store.count("live_samples") > 1500);
   }
   { LiveTagger live(db, bundle); }  // destroying flushes
   LogStore store(db);
-  const auto windows = store.windows(recording);
+  const auto windows = store.recordings().windows(recording);
   REQUIRE(windows.size() == 12);
   for (size_t i = 0; i < windows.size(); ++i) CHECK(windows[i].start_s == Approx(5.0 * static_cast<double>(i)));
-  const auto segments = store.segments(recording);
+  const auto segments = store.recordings().segments(recording);
   int64_t covered = 0;
   for (const auto& seg : segments) covered += seg.n_windows;
   CHECK(covered == 12);
-  CHECK(store.recording_log_entries(recording).size() == segments.size());
+  CHECK(store.log().for_recording(recording).size() == segments.size());
+}
+
+TEST_CASE("live: stopping right after a restart tags the backlog to its last sample", "[live]") {
+  // On a busy machine the worker of a restarted tagger tags the backlog's complete windows
+  // before the caller stops it; stopping must still run the final pass that tags the tail.
+  const std::string dir = make_temp_dir("live-restart-stop");
+  const std::string db = dir + "/live.db";
+  auto bundle = small_live_bundle();
+  const int64_t user = make_user(db);
+  const auto batches = batches_of(synthetic_stream(60, 50), 50);
+  int64_t recording = 0;
+  {
+    LiveTaggerOptions opt;
+    opt.start_paused = true;
+    LiveTagger live(db, bundle, opt);
+    for (const auto& b : batches) recording = live.ingest(user, b).recording_id;
+    live.abandon();
+  }
+  {
+    LiveTagger live(db, bundle);
+    for (int i = 0; i < 2000 && live.stats().windows_tagged < 11; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }  // destroying stops
+  LogStore store(db);
+  CHECK(store.recordings().windows(recording).size() == 12);
 }
 
 TEST_CASE("live: a full backlog refuses batches with BusyError and stores nothing of them", "[live]") {
