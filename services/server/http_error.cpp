@@ -4,7 +4,7 @@
 
 #include "common/error.h"
 #include "llm/openai_client.h"
-#include "tagger/live/live_tagger.h"
+#include "tagger/live/live_input.h"
 
 namespace imu2clip::server {
 

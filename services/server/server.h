@@ -1,5 +1,5 @@
 #pragma once
-// The imu2clip HTTP service (contract E): the REST API over the log store, the live tagger,
+// The imu2clip HTTP service: the REST API over the log store, the live tagger,
 // upload jobs and the assistant, plus the embedded web UI. Torch-free header.
 //
 // Lifecycle: construct (opens the store, starts the live tagger, the job worker and the

@@ -4,6 +4,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 namespace imu2clip {
 namespace {
 

@@ -3,7 +3,7 @@
 // Torch-free.
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "tagger/eval/metrics.h"
 #include "tagger/eval/retrieval_eval.h"

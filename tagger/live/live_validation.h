@@ -1,7 +1,7 @@
 #pragma once
 // Checks one POST /v1/imu batch before anything is stored, so a bad batch is refused whole
 // with an error that names the sample and the field to fix.
-#include "tagger/live/live_tagger.h"
+#include "tagger/live/live_input.h"
 
 namespace imu2clip {
 

@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "llm/openai_client.h"
 #include "services/server/http_error.h"
-#include "tagger/live/live_tagger.h"
+#include "tagger/live/live_input.h"
 
 using namespace imu2clip;
 using namespace imu2clip::server;
