@@ -9,10 +9,11 @@
 #include "assistant/planner.h"
 #include "assistant/vocabulary.h"
 #include "common/error.h"
+#include "common/strings.h"
+#include "common/time/time_zone.h"
 #include "prompts/prompt_templates.h"
 #include "storage/log_store.h"
 #include "storage/store_pool.h"
-#include "common/time/time_zone.h"
 
 namespace imu2clip {
 namespace {
@@ -75,7 +76,7 @@ struct Assistant::Impl {
   };
 
   Prepared prepare(int64_t user_id, const AskRequest& request) {
-    if (request.question.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (trim_view(request.question).empty()) {
       throw Error(ErrorKind::InvalidInput, "the question is empty; ask e.g. \"How long did I walk today?\"",
                   ErrorContext{"", 0, "question"});
     }

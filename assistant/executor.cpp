@@ -1,5 +1,7 @@
 #include "assistant/executor.h"
 
+#include <nlohmann/json.hpp>
+
 #include "assistant/measures/measures.h"
 #include "assistant/measures/wording.h"
 #include "assistant/plan_json.h"

@@ -1,5 +1,7 @@
 #include "assistant/plan_json.h"
 
+#include <nlohmann/json.hpp>
+
 namespace imu2clip::assistant {
 namespace {
 

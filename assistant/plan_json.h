@@ -1,7 +1,7 @@
 #pragma once
 // The query plan as compact JSON: the first fact of every answer and what the LLM prompt shows as
 // "what was computed" (measure, subject, scope and the measure's parameters).
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "assistant/plan.h"
 

@@ -1,5 +1,7 @@
 #include "storage/recording_store.h"
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/time/time_zone.h"
 #include "storage/log_entry_store.h"

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "llm/openai_client.h"
 #include "tagger/live/live_input.h"

@@ -1,5 +1,7 @@
 #include "services/server/openai_compat.h"
 
+#include <nlohmann/json.hpp>
+
 #include "common/strings.h"
 #include "services/server/http_error.h"
 

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/time/instant.h"

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "services/server/api_token.h"
 #include "services/server/user_accounts.h"
 

@@ -2,6 +2,8 @@
 // POST /v1/chat/completions (plain or streamed) and GET /v1/models.
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/time/time_zone.h"

@@ -1,6 +1,8 @@
 // The user's data: who am I, live IMU ingest, log import, log lines and the day timeline.
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/time/local_calendar.h"

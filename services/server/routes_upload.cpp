@@ -6,6 +6,8 @@
 #include <map>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/time/time_zone.h"

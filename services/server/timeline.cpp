@@ -4,6 +4,8 @@
 #include <map>
 #include <tuple>
 
+#include <nlohmann/json.hpp>
+
 #include "common/time/time_zone.h"
 
 namespace imu2clip::server {

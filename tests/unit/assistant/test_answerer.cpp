@@ -3,9 +3,12 @@
 #include "assistant/assistant.h"
 #include "common/error.h"
 #include "hand_made_log.h"
+#include "tests/unit/assistant/answer_facts.h"
 
 using namespace imu2clip;
 using nlohmann::json;
+
+using imu2clip::test::fact;
 
 namespace {
 
@@ -22,12 +25,6 @@ struct Fixture {
   }
 };
 
-const json* fact(const AskResult& r, const std::string& type) {
-  for (const auto& f : r.facts) {
-    if (f.value("type", "") == type) return &f;
-  }
-  return nullptr;
-}
 
 }  // namespace
 

@@ -8,9 +8,12 @@
 #include "storage/log_store.h"
 #include "tests/support/test_paths.h"
 #include "tests/unit/assistant/hand_made_log.h"
+#include "tests/unit/assistant/answer_facts.h"
 
 using namespace imu2clip;
 using nlohmann::json;
+
+using imu2clip::test::fact;
 
 namespace {
 
@@ -54,12 +57,6 @@ struct EverydayLog {
   }
 };
 
-const json* fact(const AskResult& r, const std::string& type) {
-  for (const auto& f : r.facts) {
-    if (f.value("type", "") == type) return &f;
-  }
-  return nullptr;
-}
 
 }  // namespace
 

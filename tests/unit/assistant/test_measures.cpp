@@ -1,13 +1,17 @@
 // The measure executors on hand-built plans over an in-memory log (no SQLite, no planner).
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "assistant/executor.h"
 #include "assistant/plan_json.h"
 #include "memory_log.h"
+#include "tests/unit/assistant/answer_facts.h"
 
 using namespace imu2clip;
 using namespace imu2clip::assistant;
 using nlohmann::json;
+
+using imu2clip::test::fact;
 
 namespace {
 
@@ -27,12 +31,6 @@ BuiltinAnswer run(const test::MemoryLog& log, const QueryPlan& plan) {
   return execute_plan(plan, view, log.tz);
 }
 
-const json* fact(const BuiltinAnswer& a, const std::string& type) {
-  for (const auto& f : a.facts) {
-    if (f.value("type", "") == type) return &f;
-  }
-  return nullptr;
-}
 
 }  // namespace
 

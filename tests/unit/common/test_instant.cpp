@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "common/time/instant.h"
 #include "common/time/time_zone.h"
-#include "tests/unit/common/time_test_util.h"
+#include "tests/support/utc_instants.h"
 
 using namespace imu2clip;
 using imu2clip::test::utc_ms;

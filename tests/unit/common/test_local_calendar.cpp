@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "common/time/local_calendar.h"
-#include "tests/unit/common/time_test_util.h"
+#include "tests/support/utc_instants.h"
 
 using namespace imu2clip;
 using imu2clip::test::kHourMs;

@@ -7,7 +7,7 @@
 #include "common/time/local_calendar.h"
 #include "common/time/time_zone.h"
 #include "tests/support/test_paths.h"
-#include "tests/unit/common/time_test_util.h"
+#include "tests/support/utc_instants.h"
 
 using namespace imu2clip;
 using imu2clip::test::kHourMs;

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "services/server/http_error.h"
 #include "services/server/openai_compat.h"

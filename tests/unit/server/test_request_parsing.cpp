@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "services/server/http_error.h"
 #include "services/server/request_parsing.h"
 

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "common/time/local_calendar.h"
 #include "services/server/timeline.h"

@@ -1,5 +1,5 @@
 #pragma once
-// UTC instants for the time tests, built with date/date.h independently of the code under test.
+// UTC instants for tests, built with date/date.h independently of the code under test.
 #include <date/date.h>
 
 #include <chrono>
