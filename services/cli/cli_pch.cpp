@@ -1,1 +1,0 @@
-// Hosts services/cli/cli_pch.h for the CLI targets that reuse it (services/cli/CMakeLists.txt).
