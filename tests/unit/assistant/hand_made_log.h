@@ -8,6 +8,7 @@
 #include "common/time/time_zone.h"
 #include "storage/log_store.h"
 #include "tests/support/test_paths.h"
+#include "tests/unit/assistant/minute_entries.h"
 
 namespace imu2clip::test {
 
@@ -17,19 +18,7 @@ inline void add_minute_entries(LogStore& store, int64_t user, const std::string&
                                const std::string& hhmm, int minutes, const std::vector<std::string>& labels,
                                const std::string& modality) {
   const int64_t start = parse_iso8601_utc_ms(date + "T" + hhmm + ":00", tz);
-  std::vector<LogEntry> entries;
-  for (int m = 0; m < minutes; ++m) {
-    for (const auto& label : labels) {
-      LogEntry e;
-      e.user_id = user;
-      e.t_utc_ms = start + m * 60000LL;
-      e.duration_ms = 60000;
-      e.modality = modality;
-      e.text = label;
-      entries.push_back(e);
-    }
-  }
-  store.log().add(entries);
+  store.log().add(minute_entries(user, start, minutes, labels, modality));
 }
 
 struct HandMadeLog {

@@ -11,6 +11,7 @@
 #include "common/time/instant.h"
 #include "common/time/local_calendar.h"
 #include "common/time/time_zone.h"
+#include "tests/unit/assistant/minute_entries.h"
 
 namespace imu2clip::test {
 
@@ -21,17 +22,8 @@ struct MemoryLog {
   // `minutes` one-minute entries of each label from local `hhmm` on `date`.
   void run(const std::string& date, const std::string& hhmm, int minutes, const std::vector<std::string>& labels) {
     const int64_t start = parse_iso8601_utc_ms(date + "T" + hhmm + ":00", tz);
-    for (int m = 0; m < minutes; ++m) {
-      for (const auto& label : labels) {
-        LogEntry e;
-        e.user_id = 1;
-        e.t_utc_ms = start + m * 60000LL;
-        e.duration_ms = 60000;
-        e.modality = "context";
-        e.text = label;
-        entries.push_back(e);
-      }
-    }
+    const auto added = minute_entries(1, start, minutes, labels, "context");
+    entries.insert(entries.end(), added.begin(), added.end());
   }
 
   std::vector<std::string> labels() const {

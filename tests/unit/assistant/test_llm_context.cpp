@@ -5,37 +5,20 @@
 #include "assistant/time_scope.h"
 #include "common/time/instant.h"
 #include "common/time/time_zone.h"
+#include "tests/unit/assistant/minute_entries.h"
 
 using namespace imu2clip;
 using namespace imu2clip::assistant;
-
-namespace {
-
-std::vector<LogEntry> minute_log(int64_t start, int minutes, const std::string& label) {
-  std::vector<LogEntry> out;
-  for (int m = 0; m < minutes; ++m) {
-    LogEntry e;
-    e.user_id = 1;
-    e.t_utc_ms = start + m * 60000LL;
-    e.duration_ms = 60000;
-    e.modality = "imu";
-    e.text = label;
-    out.push_back(e);
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("LLM context keeps every line when it fits, merges ranges when it does not", "[assistant][context]") {
   const std::string tz = "UTC";
   int64_t day = parse_iso8601_utc_ms("2024-05-14T00:00:00Z");
   ScopeContext ctx{parse_iso8601_utc_ms("2024-05-14T23:00:00Z"), tz, 0, 0, {}};
   TimeScope scope = parse_time_scope(normalise_question_text("what did I do today?"), ctx);
-  auto entries = minute_log(day + 8 * 3600000LL, 120, "walking");
-  auto sitting = minute_log(day + 10 * 3600000LL, 240, "sitting");
+  auto entries = test::minute_entries(1, day + 8 * 3600000LL, 120, {"walking"}, "imu");
+  auto sitting = test::minute_entries(1, day + 10 * 3600000LL, 240, {"sitting"}, "imu");
   entries.insert(entries.end(), sitting.begin(), sitting.end());
-  auto blip = minute_log(day + 15 * 3600000LL, 1, "standing");
+  auto blip = test::minute_entries(1, day + 15 * 3600000LL, 1, {"standing"}, "imu");
   entries.insert(entries.end(), blip.begin(), blip.end());
   LogView view(entries, scope, 5 * 60000);
 

@@ -6,23 +6,12 @@
 #include <string>
 
 #include "tagger/model/bundle.h"
+#include "tests/support/small_tagging_bundle.h"
 
 namespace imu2clip::test {
 
 // 50 Hz, 5 s windows, a tiny encoder: a minute of data tags in milliseconds.
-inline ModelBundle small_batch_bundle() {
-  EncoderOptions o;
-  o.conv_channels = {8, 8};
-  o.kernel_sizes = {5, 3};
-  o.mid_groups = 4;
-  o.gru_hidden = 16;
-  o.embed_dim = 32;
-  o.project = true;
-  o.sample_rate_hz = 50;
-  o.window_samples = 250;
-  return make_untrained_bundle(o, "lexical-v1", {{"dim", 32}},
-                               {"walking", "sitting", "running", "standing", "lying down"}, 11);
-}
+inline ModelBundle small_batch_bundle() { return small_tagging_bundle(50); }
 
 // `seconds` of 50 Hz data in m/s^2 and rad/s (gravity on z), activity changing every 20 s.
 // `accel_scale` 1/9.8 writes the same motion in g; `gap_from_s` leaves out [gap_from_s,

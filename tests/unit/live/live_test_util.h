@@ -12,6 +12,7 @@
 #include "storage/log_store.h"
 #include "tagger/live/live_tagger.h"
 #include "tagger/model/bundle.h"
+#include "tests/support/small_tagging_bundle.h"
 
 namespace imu2clip::test {
 
@@ -19,17 +20,7 @@ constexpr int64_t kStreamStartMs = 1700000000000;  // 2023-11-14 22:13:20 UTC
 
 // 50 Hz, 5 s windows, a tiny encoder: every test tags in milliseconds.
 inline std::shared_ptr<const ModelBundle> small_live_bundle(double rate_hz = 50) {
-  EncoderOptions o;
-  o.conv_channels = {8, 8};
-  o.kernel_sizes = {5, 3};
-  o.mid_groups = 4;
-  o.gru_hidden = 16;
-  o.embed_dim = 32;
-  o.project = true;
-  o.sample_rate_hz = rate_hz;
-  o.window_samples = static_cast<int>(std::lround(5 * rate_hz));
-  return std::make_shared<ModelBundle>(make_untrained_bundle(
-      o, "lexical-v1", {{"dim", 32}}, {"walking", "sitting", "running", "standing", "lying down"}, 11));
+  return std::make_shared<ModelBundle>(small_tagging_bundle(rate_hz));
 }
 
 struct Stream {
