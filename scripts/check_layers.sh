@@ -24,32 +24,40 @@ layer_of() {
 }
 
 # Edges inside one layer, "from -> to". Within the tagger the data flow is
-# io -> signal -> text -> zeroshot -> model -> batch -> live, and dataset -> train / eval.
+# io -> signal -> text -> zeroshot -> model -> batch -> live, and dataset -> train / eval;
+# audio (decoding, log-mel, quiet gate) feeds batch, live, dataset, train and eval.
 ALLOWED_SAME_LAYER="
 tagger/signal -> tagger/io
 tagger/zeroshot -> tagger/text
+tagger/model -> tagger/audio
 tagger/model -> tagger/text
 tagger/model -> tagger/zeroshot
 tagger/batch -> tagger/io
 tagger/batch -> tagger/signal
 tagger/batch -> tagger/zeroshot
 tagger/batch -> tagger/model
+tagger/batch -> tagger/audio
 tagger/live -> tagger/io
 tagger/live -> tagger/signal
 tagger/live -> tagger/zeroshot
 tagger/live -> tagger/model
 tagger/live -> tagger/batch
+tagger/live -> tagger/audio
 tagger/dataset -> tagger/io
 tagger/dataset -> tagger/signal
 tagger/dataset -> tagger/text
 tagger/dataset -> tagger/model
+tagger/dataset -> tagger/audio
 tagger/train -> tagger/text
+tagger/train -> tagger/eval
 tagger/train -> tagger/model
 tagger/train -> tagger/dataset
+tagger/train -> tagger/audio
 tagger/eval -> tagger/text
 tagger/eval -> tagger/zeroshot
 tagger/eval -> tagger/model
 tagger/eval -> tagger/dataset
+tagger/eval -> tagger/audio
 services/cli -> services/server
 "
 

@@ -21,8 +21,6 @@ constexpr std::string_view kPlaceholder = "{label}";
 
 bool is_float(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16 || d == DType::F64; }
 
-int encoder_output_dim(const EncoderOptions& o) { return o.project ? o.embed_dim : o.gru_hidden; }
-
 // Index of the first non-finite value, or -1.
 int64_t first_non_finite(const TensorData& t) {
   if (!is_float(t.dtype)) return -1;
@@ -142,13 +140,19 @@ SafetensorsFile bundle_to_safetensors(const std::string& path, const ModelBundle
     throw Error(ErrorKind::InvalidInput, what, ErrorContext{path, 0, key});
   };
   if (!is_float(weight_dtype)) invalid("weight_dtype", std::string("weights cannot be stored as ") + dtype_name(weight_dtype));
-  bundle.encoder.validate();
+  if (bundle.modality == "imu") {
+    bundle.encoder.validate();
+  } else if (bundle.modality == "audio") {
+    bundle.audio.validate();
+  } else {
+    invalid("modality", "must be 'imu' or 'audio', got '" + bundle.modality + "'");
+  }
   if (bundle.text_tower_id.empty()) invalid("text_tower", "the bundle names no text tower");
   if (!bundle.text_tower_params.is_object()) invalid("text_tower", "text tower params must be a JSON object");
   if (!bundle.provenance.is_object()) invalid("provenance", "provenance must be a JSON object");
   const LabelBank& bank = bundle.label_bank;
   check_labels_and_templates(bank, ErrorKind::InvalidInput, path);
-  const int dim = encoder_output_dim(bundle.encoder);
+  const int dim = bundle.output_dim();
   if (bank.dim != dim || bank.embeddings.size() != bank.labels.size() * static_cast<size_t>(dim)) {
     invalid(kLabelBankTensor, "label bank is " + std::to_string(bank.embeddings.size()) + " values of dim " +
                                   std::to_string(bank.dim) + "; expected " + std::to_string(bank.labels.size()) +
@@ -176,19 +180,24 @@ SafetensorsFile bundle_to_safetensors(const std::string& path, const ModelBundle
   file.tensors[kLabelBankTensor] = std::move(embeddings);
 
   nlohmann::json encoder_json;
-  to_json(encoder_json, bundle.encoder);
+  if (bundle.is_audio()) {
+    to_json(encoder_json, bundle.audio);
+  } else {
+    to_json(encoder_json, bundle.encoder);
+  }
   file.metadata = {
       {"format", kFormat},
       {"format_version", kFormatVersion},
       {"encoder", dump_json(encoder_json, path, "encoder")},
-      {"sample_rate_hz", nlohmann::json(bundle.encoder.sample_rate_hz).dump()},
-      {"window_samples", std::to_string(bundle.encoder.window_samples)},
+      {"sample_rate_hz", nlohmann::json(bundle.sample_rate_hz()).dump()},
+      {"window_samples", std::to_string(bundle.window_samples())},
       {"text_tower", dump_json({{"id", bundle.text_tower_id}, {"params", bundle.text_tower_params}}, path, "text_tower")},
       {"labels", dump_json(bank.labels, path, "labels")},
       {"templates", dump_json(bank.templates, path, "templates")},
       {"provenance", dump_json(bundle.provenance, path, "provenance")},
   };
   // Optional keys are written only when set, so bundles without them keep their model_id.
+  if (bundle.modality != "imu") file.metadata["modality"] = bundle.modality;
   if (!bundle.label_map.empty()) file.metadata["label_map"] = dump_json(bundle.label_map.to_json(), path, "label_map");
   if (bundle.calibration.enabled())
     file.metadata["calibration"] = dump_json(bundle.calibration.to_json(), path, "calibration");
@@ -197,9 +206,15 @@ SafetensorsFile bundle_to_safetensors(const std::string& path, const ModelBundle
 }
 }  // namespace
 
+int ModelBundle::output_dim() const {
+  if (is_audio()) return audio.embed_dim;
+  return encoder.project ? encoder.embed_dim : encoder.gru_hidden;
+}
+
 const std::string& ModelBundle::label_text(int label) const {
-  static const std::string unclear = kUnclearActivity;
-  if (label == kUnclearLabel) return unclear;
+  static const std::string unclear_motion = kUnclearActivity, unclear_sound = kUnclearSound, quiet = kQuietSound;
+  if (label == kUnclearLabel) return is_audio() ? unclear_sound : unclear_motion;
+  if (is_audio() && label == static_cast<int>(label_bank.size())) return quiet;
   return label_bank.labels.at(static_cast<size_t>(label));
 }
 
@@ -232,9 +247,19 @@ ModelBundle bundle_from_safetensors(const SafetensorsFile& file, const std::stri
   }
 
   ModelBundle bundle;
+  if (file.metadata.count("modality")) {
+    bundle.modality = meta.string("modality");
+    if (bundle.modality != "imu" && bundle.modality != "audio")
+      meta.fail("modality", "modality '" + bundle.modality + "' is not supported (imu or audio)");
+  }
   try {
-    from_json(meta.json("encoder"), bundle.encoder);
-    bundle.encoder.validate();
+    if (bundle.is_audio()) {
+      from_json(meta.json("encoder"), bundle.audio);
+      bundle.audio.validate();
+    } else {
+      from_json(meta.json("encoder"), bundle.encoder);
+      bundle.encoder.validate();
+    }
   } catch (const nlohmann::json::exception& e) {
     meta.fail("encoder", std::string("encoder options are malformed: ") + e.what());
   } catch (const Error& e) {
@@ -242,11 +267,11 @@ ModelBundle bundle_from_safetensors(const SafetensorsFile& file, const std::stri
     meta.fail("encoder", "encoder options are invalid: " + e.message());
   }
   const nlohmann::json rate = meta.json("sample_rate_hz");
-  if (!rate.is_number() || rate.get<double>() != bundle.encoder.sample_rate_hz) {
+  if (!rate.is_number() || rate.get<double>() != bundle.sample_rate_hz()) {
     meta.fail("sample_rate_hz", "'" + meta.string("sample_rate_hz") + "' disagrees with the encoder's sample_rate_hz");
   }
   const nlohmann::json window = meta.json("window_samples");
-  if (!window.is_number_integer() || window.get<int64_t>() != bundle.encoder.window_samples) {
+  if (!window.is_number_integer() || window.get<int64_t>() != bundle.window_samples()) {
     meta.fail("window_samples", "'" + meta.string("window_samples") + "' disagrees with the encoder's window_samples");
   }
 
@@ -273,7 +298,7 @@ ModelBundle bundle_from_safetensors(const SafetensorsFile& file, const std::stri
   if (file.metadata.count("calibration")) bundle.calibration = Calibration::from_json(meta.json("calibration"), path);
   bundle.model_id = meta.string("model_id");
 
-  const int dim = encoder_output_dim(bundle.encoder);
+  const int dim = bundle.output_dim();
   auto bank_it = file.tensors.find(kLabelBankTensor);
   if (bank_it == file.tensors.end()) meta.fail(kLabelBankTensor, "the label bank tensor is missing");
   const TensorData& bank = bank_it->second;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tagger/model/audio_encoder_options.h"
 #include "tagger/model/encoder_options.h"
 #include "tagger/model/safetensors.h"
 #include "tagger/text/label_bank.h"
@@ -15,8 +16,17 @@
 
 namespace imu2clip {
 
+// The phrase an audio window gets when the gate finds it quiet (it is never encoded).
+inline constexpr const char* kQuietSound = "quiet";
+// The phrase of an audio stretch the model was not confident about (IMU: "unclear motion").
+inline constexpr const char* kUnclearSound = "unclear sound";
+
 struct ModelBundle {
-  EncoderOptions encoder;
+  // Which encoder the bundle holds: "imu" (`encoder`) or "audio" (`audio`). Label bank,
+  // calibration and text tower mean the same for both.
+  std::string modality = "imu";
+  EncoderOptions encoder;         // modality "imu"
+  AudioEncoderOptions audio;      // modality "audio"
   std::string text_tower_id;
   nlohmann::json text_tower_params = nlohmann::json::object();
   LabelBank label_bank;
@@ -29,8 +39,14 @@ struct ModelBundle {
   std::map<std::string, TensorData> encoder_weights;      // torch parameter/buffer names
   std::string model_id;   // content hash, filled by save/load; tags are keyed by it
 
-  double window_s() const { return encoder.window_samples / encoder.sample_rate_hz; }
-  // The phrase a log line gets for a segment label (a label-bank index or kUnclearLabel).
+  bool is_audio() const { return modality == "audio"; }
+  double sample_rate_hz() const { return is_audio() ? audio.sample_rate_hz() : encoder.sample_rate_hz; }
+  int window_samples() const { return is_audio() ? audio.window_samples : encoder.window_samples; }
+  double window_s() const { return window_samples() / sample_rate_hz(); }
+  // Dimension of the encoder's embeddings (= the label bank's).
+  int output_dim() const;
+  // The phrase a log line gets for a segment label: a label-bank index, kUnclearLabel, or (audio)
+  // label_bank.size() for a quiet stretch.
   const std::string& label_text(int label) const;
 };
 
@@ -51,5 +67,9 @@ ModelBundle bundle_from_safetensors(const SafetensorsFile& file, const std::stri
 ModelBundle make_untrained_bundle(const EncoderOptions& options, const std::string& tower_id,
                                   const nlohmann::json& tower_params,
                                   std::vector<std::string> labels, uint64_t seed);
+// The same for an audio encoder (modality "audio"); tests use tiny conv_channels.
+ModelBundle make_untrained_audio_bundle(const AudioEncoderOptions& options, const std::string& tower_id,
+                                        const nlohmann::json& tower_params, std::vector<std::string> labels,
+                                        uint64_t seed);
 
 }  // namespace imu2clip

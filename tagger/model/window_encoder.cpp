@@ -4,6 +4,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "common/error.h"
 #include "tagger/model/bundle.h"
 #include "tagger/model/fast_encoder.h"
 #include "tagger/model/imu_encoder.h"
@@ -72,6 +73,10 @@ std::unique_ptr<WindowEncoder> make_module_window_encoder(
 }
 
 std::unique_ptr<WindowEncoder> make_window_encoder(const ModelBundle& bundle, int threads) {
+  if (bundle.modality != "imu")
+    throw Error(ErrorKind::InvalidInput,
+                "model " + bundle.model_id + " is an " + bundle.modality + " model; IMU data needs an IMU model",
+                ErrorContext{"", 0, "model"});
   return make_window_encoder(bundle.encoder, bundle.encoder_weights, threads);
 }
 

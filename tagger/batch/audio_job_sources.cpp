@@ -1,0 +1,50 @@
+#include "tagger/batch/audio_job_sources.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/error.h"
+#include "tagger/audio/audio_file.h"
+
+namespace fs = std::filesystem;
+
+namespace imu2clip {
+
+void split_audio_files(const std::vector<std::string>& files, std::vector<std::string>& audio,
+                       std::vector<std::string>& other) {
+  for (const auto& f : files) (has_audio_extension(f) ? audio : other).push_back(f);
+}
+
+JobList jobs_from_audio_files(const std::vector<std::string>& files, std::optional<int64_t> start_utc_ms) {
+  JobList list;
+  for (const auto& f : files) {
+    TagJob job;
+    job.path = f;
+    job.source_key = fs::path(f).stem().string();
+    job.start_utc_ms = start_utc_ms;
+    job.meta["kind"] = "audio file";
+    list.jobs.push_back(std::move(job));
+  }
+  return list;
+}
+
+JobList jobs_from_audio_dir(const std::string& dir, std::optional<int64_t> start_utc_ms) {
+  if (!fs::is_directory(dir)) throw Error(ErrorKind::NotFound, "not a folder", ErrorContext{dir, 0, "--audio-dir"});
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; it != end;
+       it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && has_audio_extension(it->path().string())) files.push_back(it->path().string());
+  }
+  std::sort(files.begin(), files.end());
+  JobList list = jobs_from_audio_files(files, start_utc_ms);
+  // Two folders may each hold a "kitchen.wav": the key is the path under DIR, without extension.
+  for (auto& job : list.jobs) {
+    fs::path rel = fs::relative(job.path, dir, ec);
+    if (!ec) job.source_key = rel.replace_extension().generic_string();
+  }
+  return list;
+}
+
+}  // namespace imu2clip
