@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "services/cli/commands.h"
 #include "services/cli/model_resolver.h"
+#include "tagger/eval/audio_classify.h"
 #include "tagger/eval/classify_eval.h"
 #include "tagger/eval/eval_windows.h"
 #include "tagger/eval/report_format.h"
@@ -30,7 +31,8 @@ void log_to_stderr() {
 }
 
 struct EvalArgs {
-  std::string model, data, split = "test", mode = "zeroshot", labels_file, cache_dir;
+  std::string model, data, split = "test", mode = "zeroshot", labels_file, cache_dir, modality = "imu";
+  std::vector<int> val_folds;
   bool json = false, vanilla = false, no_unclear = false;
   int smooth = 0, min_run = 0;
   size_t max_windows = 0;
@@ -77,7 +79,8 @@ int run_retrieval(const EvalArgs& a) {
 }
 
 int run_classify_command(const EvalArgs& a) {
-  ResolvedModel m = resolve_model(a.model);
+  const bool audio = a.modality == "audio";
+  ResolvedModel m = audio ? resolve_audio_model(a.model) : resolve_model(a.model);
   ClassifyOptions o;
   o.mode = parse_classify_mode(a.mode);
   o.dataset_dir = a.data;
@@ -97,11 +100,12 @@ int run_classify_command(const EvalArgs& a) {
   o.smooth_windows = a.smooth;
   o.min_run_windows = a.min_run;
   o.log = progress_line;
-  const ClassifyResult r = run_classify(m.bundle, o);
+  const ClassifyResult r = audio ? run_audio_classify(m.bundle, o, a.val_folds) : run_classify(m.bundle, o);
 
   if (a.json) {
     nlohmann::json j = to_json(r.report);
     j["mode"] = a.mode;
+    j["modality"] = a.modality;
     j["split"] = a.split;
     j["dataset"] = r.dataset;
     j["model_id"] = m.bundle.model_id;
@@ -164,6 +168,13 @@ Runner add_eval_command(CLI::App& app) {
                        "label map, the segmenter's smoothing and 'unclear motion')")
       ->capture_default_str()
       ->check(CLI::IsMember({"zeroshot", "probe", "finetune", "product"}));
+  classify->add_option("--modality", a->modality,
+                       "imu (a canonical IMU dataset) or audio (a clip folder: clips/ + labels.csv; --model is then an "
+                       "audio bundle, default the embedded one)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"imu", "audio"}));
+  classify->add_option("--val-fold", a->val_folds,
+                       "Audio probe/finetune: training clips of this fold choose the epoch (repeatable)");
   classify->add_flag("--no-unclear", a->no_unclear, "Product mode: label every window (ignore the model's calibration)");
   classify->add_option("--smooth", a->smooth, "Product mode: smoothing width in windows (default: the tagger's)")
       ->check(CLI::PositiveNumber);

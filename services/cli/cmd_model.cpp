@@ -92,9 +92,16 @@ Runner add_model_command(CLI::App& app) {
     }
     ResolvedModel m = resolve_model(a->info_path);
     const ModelBundle& b = m.bundle;
+    nlohmann::json encoder;
+    if (b.is_audio()) {
+      to_json(encoder, b.audio);
+    } else {
+      to_json(encoder, b.encoder);
+    }
     nlohmann::json j = {{"model_id", b.model_id},
                         {"origin", m.origin},
-                        {"encoder", b.encoder},
+                        {"modality", b.modality},
+                        {"encoder", encoder},
                         {"window_s", b.window_s()},
                         {"text_tower", {{"id", b.text_tower_id}, {"params", b.text_tower_params}}},
                         {"labels", b.label_bank.labels},

@@ -22,6 +22,7 @@
 #include "common/time/duration_format.h"
 #include "services/cli/commands.h"
 #include "services/cli/interrupt.h"
+#include "services/cli/pretrain_audio.h"
 #include "services/cli/progress_bar.h"
 #include "tagger/dataset/narration_windows.h"
 #include "tagger/dataset/window_dataset.h"
@@ -70,6 +71,8 @@ struct PretrainArgs {
   bool fp16 = false;
   size_t max_windows = 0;
   bool no_multi_positive = false;
+  std::string modality = "imu";
+  std::vector<int> val_folds;
   TrainOptions train;
   std::vector<std::string> argv;
 };
@@ -140,7 +143,35 @@ nlohmann::json parse_tower_params(const std::string& text) {
   }
 }
 
+int run_pretrain_audio(PretrainArgs& a) {
+#ifdef IMU2CLIP_TRAINER_ONLY
+  throw Error(ErrorKind::InvalidInput,
+              "audio pretraining needs the full imu2clip build (libsndfile decodes the clips); this is imu2clip-train",
+              ErrorContext{"", 0, "modality"});
+#else
+  AudioPretrainArgs audio;
+  audio.data = a.data;
+  audio.out = a.out;
+  audio.tower = a.tower;
+  audio.tower_params = a.tower_params;
+  audio.augment = a.augment;
+  audio.val_split = a.val_split;
+  audio.val_folds = a.val_folds;
+  audio.metrics = a.metrics;
+  audio.command = join(a.argv, " ");
+  audio.fp16 = a.fp16;
+  audio.train = a.train;
+  audio.train.multi_positive = !a.no_multi_positive;
+  return run_audio_pretrain(audio, info);
+#endif
+}
+
 int run_pretrain(PretrainArgs& a) {
+  if (a.modality == "audio") return run_pretrain_audio(a);
+  if (!a.val_folds.empty())
+    throw Error(ErrorKind::InvalidInput, "--val-fold is for audio clip folders (--modality audio)",
+                ErrorContext{"", 0, "val-fold"});
+  a.train.augment = AugmentOptions::parse(a.augment);
   if (a.data.empty() && a.ego4d.empty())
     throw Error(ErrorKind::InvalidInput, "give training data: --data DATASET_DIR (repeatable) and/or --ego4d ROOT",
                 ErrorContext{"", 0, "data"});
@@ -316,10 +347,14 @@ Runner add_pretrain_command(CLI::App& app) {
   cmd->add_flag("--learn-temperature", a->train.learn_temperature, "Learn the temperature (clamped to [0.01, 1])");
   cmd->add_flag("--no-multi-positive", a->no_multi_positive,
                 "Plain InfoNCE: windows with the same target text count as negatives of each other");
-  cmd->add_option_function<std::string>("--augment", [a](const std::string& s) {
-    a->augment = s;
-    a->train.augment = AugmentOptions::parse(s);
-  }, "Augmentations: comma list of rot, yaw, lowpass, scale, jitter, shift (or none)");
+  cmd->add_option("--modality", a->modality,
+                  "imu (sensor datasets) or audio (a clip folder: clips/ + labels.csv, as ../shared/data/audio)")
+      ->check(CLI::IsMember({"imu", "audio"}))->capture_default_str();
+  cmd->add_option("--val-fold", a->val_folds,
+                  "Audio: training clips of this fold validate instead (repeatable; e.g. a Kitchen20 fold)");
+  cmd->add_option("--augment", a->augment,
+                  "Augmentations: comma list of rot, yaw, lowpass, scale, jitter, shift (IMU) or gain, shift, mix, "
+                  "mask (audio), or none");
   cmd->add_option("--seed", a->train.seed, "Random seed (init, shuffling, augmentation)")->capture_default_str();
   cmd->add_option("--threads", a->train.threads, "Torch CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--device", a->train.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}))

@@ -8,5 +8,7 @@
 namespace imu2clip::cli {
 
 std::optional<ModelBundle> embedded_default_model();
+// models/audio_default.safetensors, when it existed at configure time.
+std::optional<ModelBundle> embedded_audio_model();
 
 }  // namespace imu2clip::cli

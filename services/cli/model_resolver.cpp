@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "common/error.h"
 #include "services/cli/embedded_model.h"
 
 namespace imu2clip::cli {
@@ -31,6 +32,28 @@ ResolvedModel resolve_model(const std::string& path) {
   ResolvedModel r{make_untrained_bundle(options, "lexical-v1", nlohmann::json::object(),
                                         default_activity_labels(), /*seed=*/20221122),
                   "untrained", false};
+  return r;
+}
+
+ResolvedModel resolve_audio_model(const std::string& path) {
+  std::string chosen = path;
+  if (chosen.empty()) {
+    if (const char* env = std::getenv("IMU2CLIP_AUDIO_MODEL"); env && *env) chosen = env;
+  }
+  ResolvedModel r;
+  if (!chosen.empty()) {
+    r = {load_bundle(chosen), "file:" + chosen, true};
+  } else if (auto embedded = embedded_audio_model()) {
+    r = {std::move(*embedded), "embedded", true};
+  } else {
+    throw Error(ErrorKind::NotFound,
+                "no audio model: pass --audio-model BUNDLE (train one with `imu2clip pretrain --modality audio`) or "
+                "build with models/audio_default.safetensors",
+                ErrorContext{"", 0, "audio-model"});
+  }
+  if (!r.bundle.is_audio())
+    throw Error(ErrorKind::InvalidInput, "model " + r.bundle.model_id + " (" + r.origin + ") is an IMU model, not an audio model",
+                ErrorContext{chosen, 0, "audio-model"});
   return r;
 }
 

@@ -16,6 +16,12 @@ struct ResolvedModel {
 
 ResolvedModel resolve_model(const std::string& path);
 
+// The audio model: --audio-model PATH, else $IMU2CLIP_AUDIO_MODEL, else the audio bundle embedded
+// at build time (models/audio_default.safetensors). There is no untrained fallback: an audio
+// log of random labels would look real. Throws Error(NotFound) saying how to get one, or
+// Error(InvalidInput) when the file is an IMU model.
+ResolvedModel resolve_audio_model(const std::string& path);
+
 // The labels an untrained default bundle tags with (union of the bundled datasets' activities).
 std::vector<std::string> default_activity_labels();
 
