@@ -60,7 +60,8 @@ struct Assistant::Impl {
       auto it = vocabularies.find(user_id);
       if (it != vocabularies.end() && it->second.stamp == stamp) return it->second.vocabulary;
     }
-    auto v = std::make_shared<const Vocabulary>(store.log().distinct_texts(user_id));
+    auto v = std::make_shared<const Vocabulary>(store.log().distinct_texts(user_id),
+                                                store.log().texts_only_of_modality(user_id, kAudioModality));
     std::lock_guard<std::mutex> lock(vocabulary_mutex);
     vocabularies[user_id] = {stamp, v};
     return v;

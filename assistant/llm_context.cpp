@@ -46,7 +46,7 @@ LogContext build_log_context(const LogView& view, const std::string& tz, size_t 
   LogContext ctx;
   const bool multi_day = view.scope().multi_day();
   Intervals windows = view.scope().windows();
-  std::vector<Line> lines;
+  std::vector<LogEntry> in_scope;
   std::map<std::string, std::string> modality_of;
   size_t w = 0;
   for (const auto& e : view.entries()) {
@@ -55,8 +55,12 @@ LogContext build_log_context(const LogView& view, const std::string& tz, size_t 
     while (w < windows.size() && windows[w].to <= t) ++w;
     if (w >= windows.size() || t < windows[w].from) continue;
     modality_of.emplace(e.text, e.modality);
-    lines.push_back({t, e.duration_ms, format_log_line(e, tz)});
+    in_scope.push_back(e);
   }
+  // The paper's lines: what motion and audio logged in one minute on one line.
+  std::vector<Line> lines;
+  for (auto& line : merge_log_lines(in_scope, tz))
+    lines.push_back({*line.t_utc_ms, line.duration_ms, std::move(line.text)});
   size_t raw_lines = lines.size();
   if (assembled_size(lines, multi_day) > max_chars) {
     // Merge each label's entries into ranges (episodes) before cutting anything.

@@ -29,6 +29,7 @@ LogView::LogView(std::vector<LogEntry> entries, const TimeScope& scope, int64_t 
     auto& idx = by_label_[e.text];
     idx.entries.push_back(i);
     idx.raw.push_back(iv);
+    idx.modalities.insert(e.modality);
     all.push_back(iv);
   }
   for (auto& [label, idx] : by_label_) idx.covered = normalise(idx.raw);
@@ -38,6 +39,12 @@ LogView::LogView(std::vector<LogEntry> entries, const TimeScope& scope, int64_t 
 const LogView::LabelIndex* LogView::index(const std::string& label) const {
   auto it = by_label_.find(label);
   return it == by_label_.end() ? nullptr : &it->second;
+}
+
+const std::set<std::string>& LogView::modalities(const std::string& label) const {
+  static const std::set<std::string> none;
+  const auto* idx = index(label);
+  return idx ? idx->modalities : none;
 }
 
 std::vector<std::string> LogView::labels_present() const {
@@ -79,8 +86,10 @@ int64_t LogView::duration_ms(const Expression& e, const Intervals& windows) cons
   if (e.size() == 1 && !e[0].negated && e[0].labels.size() == 1) {
     // One label: the sum of its entries' durations (clipped to the windows), so a log of one
     // entry per minute counts its entries even where consecutive entries overlap or leave holes.
+    // Entries of two modalities for one moment are one stretch of time: their union counts.
     const auto* idx = index(e[0].labels[0]);
     if (!idx) return 0;
+    if (idx->modalities.size() > 1) return total_length(coverage(e, windows));
     int64_t sum = 0;
     size_t w = 0;
     for (const auto& iv : idx->raw) {
@@ -92,6 +101,22 @@ int64_t LogView::duration_ms(const Expression& e, const Intervals& windows) cons
     return sum;
   }
   return total_length(coverage(e, windows));
+}
+
+int64_t LogView::duration_ms(const std::string& label, const std::string& modality, const Intervals& windows) const {
+  const auto* idx = index(label);
+  if (!idx) return 0;
+  int64_t sum = 0;
+  size_t w = 0;
+  for (size_t k = 0; k < idx->raw.size(); ++k) {
+    const auto& iv = idx->raw[k];
+    while (w < windows.size() && windows[w].to <= iv.from) ++w;
+    if (entries_[idx->entries[k]].modality != modality) continue;
+    for (size_t j = w; j < windows.size() && windows[j].from < iv.to; ++j) {
+      sum += std::max<int64_t>(0, std::min(iv.to, windows[j].to) - std::max(iv.from, windows[j].from));
+    }
+  }
+  return sum;
 }
 
 Intervals LogView::episodes(const Expression& e) const { return episodes(e, windows_); }

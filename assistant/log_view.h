@@ -5,6 +5,7 @@
 // joined across short gaps), per-day totals. Built once per question from one range query.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,16 @@ class LogView {
   const TimeScope& scope() const { return scope_; }
   // Labels with any time inside the scope, by descending time.
   std::vector<std::string> labels_present() const;
+  // The modalities the label's entries come from ("imu", "audio", ...); empty when it has none.
+  const std::set<std::string>& modalities(const std::string& label) const;
 
-  // Time the expression holds inside `windows` (default: the scope's windows).
+  // Time the expression holds inside `windows` (default: the scope's windows). A label logged by
+  // several modalities ("eating" seen by the watch and heard by the phone) counts its time once.
   int64_t duration_ms(const Expression& e) const;
   int64_t duration_ms(const Expression& e, const Intervals& windows) const;
+  // Time of the label's entries of one modality inside the windows ("eating" as heard, not as
+  // seen by the watch).
+  int64_t duration_ms(const std::string& label, const std::string& modality, const Intervals& windows) const;
   Intervals coverage(const Expression& e) const;
   Intervals coverage(const Expression& e, const Intervals& windows) const;
   // Coverage joined across gaps of up to episode_gap_ms.
@@ -57,6 +64,7 @@ class LogView {
     std::vector<size_t> entries;  // indices into entries_, by time
     Intervals raw;                // [t, t + duration) of each entry, by start
     Intervals covered;            // normalised
+    std::set<std::string> modalities;
   };
   const LabelIndex* index(const std::string& label) const;
   Intervals literal_coverage(const Literal& lit) const;

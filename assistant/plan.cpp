@@ -51,6 +51,7 @@ struct NameOf {
   const char* operator()(const measure::Containment&) const { return "containment"; }
   const char* operator()(const measure::Tally&) const { return "tally"; }
   const char* operator()(const measure::EveryDay&) const { return "every_day"; }
+  const char* operator()(const measure::Breakdown&) const { return "breakdown"; }
 };
 
 }  // namespace

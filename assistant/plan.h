@@ -75,6 +75,9 @@ struct Moment {
   Occurrence occurrence = Occurrence::First;
   bool arrival = false;    // "get home": a start after other logged activity
   bool whole_log = false;  // "when did the graph stop": the log, not an activity
+  // "when was the vacuum cleaner on", "when did I eat": no start, end, first or last asked, so
+  // every episode's span, the first one first.
+  bool spans = false;
 };
 
 // "when did walking pass 30 minutes".
@@ -90,10 +93,13 @@ struct PeakHour {
 
 // "what was I doing at 3 pm": the labels logged at that minute (restricted to the subject's group
 // when it names one, e.g. "phone").
+// What the user did comes first and what was heard then is added ("sitting (Audio: person
+// speaking)"); "what did I hear at 3 pm" (`sounds`) lists only what was heard.
 struct AtMinute {
   int minute = 0;
   std::vector<std::string> allowed;  // empty = any label
   std::string target_kind;           // "place", "company" or "" (ranks what is listed first)
+  bool sounds = false;
 };
 
 // "what did I do most", "where did I spend the most time", "walking or eating more?".
@@ -116,6 +122,7 @@ struct Neighbour {
   Occurrence occurrence = Occurrence::First;
   std::optional<int> near_minute;  // "after eating at 8 pm": the episode nearest that time
   std::string target_kind;
+  bool sounds = false;  // "what did I hear after cooking": the sounds next to it, not the activities
 };
 
 // "which day did I walk the most", "what days did I not watch TV".
@@ -157,13 +164,20 @@ struct Tally {
 // Yes/no: "did I walk every day".
 struct EveryDay {};
 
+// "what did I hear this morning", "what did I hear while cooking": every label of one modality
+// with the time its entries of that modality take inside the subject's time (the whole scope
+// when the subject is empty), most first.
+struct Breakdown {
+  std::string modality = kAudioModality;
+};
+
 }  // namespace measure
 
-using Measure = std::variant<measure::Unknown, measure::Duration, measure::DailyAverage, measure::Count,
-                             measure::DayCount, measure::Moment, measure::CumulativeMoment, measure::PeakHour,
-                             measure::AtMinute, measure::Rank, measure::Neighbour, measure::WhichDay,
-                             measure::Presence, measure::PresenceAtMinute, measure::Comparison,
-                             measure::Containment, measure::Tally, measure::EveryDay>;
+using Measure =
+    std::variant<measure::Unknown, measure::Duration, measure::DailyAverage, measure::Count, measure::DayCount,
+                 measure::Moment, measure::CumulativeMoment, measure::PeakHour, measure::AtMinute, measure::Rank,
+                 measure::Neighbour, measure::WhichDay, measure::Presence, measure::PresenceAtMinute,
+                 measure::Comparison, measure::Containment, measure::Tally, measure::EveryDay, measure::Breakdown>;
 
 struct QueryPlan {
   std::string question;  // as asked

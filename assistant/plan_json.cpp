@@ -43,8 +43,12 @@ struct Parameters {
     return j;
   }
   json operator()(const measure::Moment& m) const {
-    return {{"boundary", name(m.boundary)}, {"occurrence", name(m.occurrence)}, {"arrival", m.arrival},
-            {"whole_log", m.whole_log}};
+    json j = {{"boundary", name(m.boundary)},
+              {"occurrence", name(m.occurrence)},
+              {"arrival", m.arrival},
+              {"whole_log", m.whole_log}};
+    if (m.spans) j["spans"] = true;
+    return j;
   }
   json operator()(const measure::CumulativeMoment& m) const {
     return {{"passes_minutes", m.amount_ms / 60000}};
@@ -54,6 +58,7 @@ struct Parameters {
     json j = {{"at", clock(m.minute)}};
     if (!m.allowed.empty()) j["among"] = m.allowed;
     if (!m.target_kind.empty()) j["kind"] = m.target_kind;
+    if (m.sounds) j["of"] = "sounds";
     return j;
   }
   json operator()(const measure::Rank& m) const {
@@ -72,6 +77,7 @@ struct Parameters {
               {"episode", name(m.occurrence)}};
     if (m.near_minute) j["near"] = clock(*m.near_minute);
     if (!m.target_kind.empty()) j["kind"] = m.target_kind;
+    if (m.sounds) j["of"] = "sounds";
     return j;
   }
   json operator()(const measure::WhichDay& m) const {
@@ -96,6 +102,7 @@ struct Parameters {
     return {{"answer", "yes/no"}, {"of", m.days ? "days" : "episodes"}, {"threshold", threshold_json(m.threshold)}};
   }
   json operator()(const measure::EveryDay&) const { return {{"answer", "yes/no"}}; }
+  json operator()(const measure::Breakdown& m) const { return {{"of", m.modality}}; }
 };
 
 }  // namespace

@@ -36,6 +36,8 @@ struct Reading {
   bool says_first = false;
   bool about_log = false;  // "when does the graph stop"
   bool arrival = false;
+  bool names_boundary = false;            // start or end words: "when did I start", "what time did I leave"
+  bool about_sound = false;               // "what did I hear", "any noise"
   std::optional<Threshold> amount;        // "more than 3 hours"
   std::optional<int64_t> cumulative_ms;   // "when did walking exceed 30 minutes"
   std::optional<int> round_to_minutes;
@@ -129,6 +131,10 @@ Reading read_question(const std::string& question, const Vocabulary& vocabulary,
   const bool choice = has(s, R"(\bor\b)") &&
                       has(s, R"(\b(more|less|most|least|longer|shorter|longest|fewer|often|frequently)\b)");
   r.kind = read_kind(s, starts_with_aux, choice);
+  // "listening to music" is something done, not a question about what the microphone heard
+  r.about_sound = has(s, R"(\b(hear|heard|hearing|sound|sounds|noise|noises|noisy|audio)\b)");
+  // "what sounds were there this morning" asks which, though it names no person
+  if (r.kind == Kind::Unknown && r.about_sound && has(s, R"(^\s*(what|which)\b)")) r.kind = Kind::Activity;
 
   if (has(s, R"(\b(least|fewest|shortest|less|fewer|shorter|minimum|lowest|smallest)\b)")) r.extreme = Order::Least;
   else if (has(s, R"(\b(most|longest|more|longer|maximum|highest|biggest|largest|majority)\b)")) r.extreme = Order::Most;
@@ -146,6 +152,7 @@ Reading read_question(const std::string& question, const Vocabulary& vocabulary,
   bool end_words = has(s, R"(\b(finish|finished|stop|stopped|end|ended|leave|left|wake|woke|quit|done|get up|got up|exit|exited|complete|completed))");
   bool start_words = has(s, R"(\b(start|started|begin|began|arrive|arrived|get to|got to|get home|got home|go to|went to|come|came|enter|entered|fall asleep|fell asleep|go to bed|went to bed)\b)");
   r.boundary = end_words && !start_words ? Boundary::End : Boundary::Start;
+  r.names_boundary = end_words || start_words;
   const bool woke = has(s, R"(\b(wake|woke|get up|got up)\b)");
   // "last" of time phrases ("last week", "last Tuesday") is about the scope, not the order
   static const std::regex time_last(
@@ -203,6 +210,7 @@ Measure time_measure(const Reading& r) {
   if (r.per_hour && !r.subject.empty()) return measure::PeakHour{r.extreme.value_or(Order::Most)};
   measure::Moment moment{r.boundary, r.occurrence, r.arrival, r.about_log};
   if (r.cumulative_ms) return measure::CumulativeMoment{moment, *r.cumulative_ms};
+  moment.spans = !r.names_boundary && !r.says_first && !r.says_last && !r.arrival && !r.about_log;
   return moment;
 }
 
@@ -226,10 +234,12 @@ bool names_group(const Subject& s) {
 Measure activity_measure(Reading& r) {
   Subject& s = r.subject;
   if (r.scope.at_minute && s.items.size() <= 1 && (s.empty() || names_group(s)) && !r.neighbour) {
-    measure::AtMinute m{*r.scope.at_minute, {}, r.target_kind};
+    measure::AtMinute m{*r.scope.at_minute, {}, r.target_kind, r.about_sound};
     if (!s.empty()) m.allowed = s.items.front().front().labels;
     return m;
   }
+  // "what did I hear (while cooking)": the sounds, within the one named activity if any
+  if (r.about_sound && s.items.size() <= 1 && !r.neighbour) return measure::Breakdown{};
   if (r.neighbour) {
     s.items = {*r.neighbour_of};
     s.condition.clear();
@@ -243,6 +253,7 @@ Measure activity_measure(Reading& r) {
     }
     m.near_minute = r.scope.at_minute;
     m.target_kind = r.target_kind;
+    m.sounds = r.about_sound;
     return m;
   }
   measure::Rank m;

@@ -54,21 +54,23 @@ namespace {
 // activity.
 bool is_frame_word(const Token& t) {
   static const std::set<std::string> frame = {
-      "how", "many", "much", "long", "often", "frequently", "frequent", "time", "times", "day", "days", "week",
-      "weeks", "hour", "hours", "minute", "minutes", "today", "yesterday", "tonight", "morning", "afternoon",
-      "evening", "night", "nights", "am", "pm", "noon", "midnight", "spend", "spent", "engage", "engaged",
-      "activity", "activities", "total", "amount", "duration", "ever", "every", "each", "last", "first", "latest",
-      "earliest", "longest", "shortest", "least", "most", "more", "less", "did", "doing", "go", "went", "going",
-      "start", "started", "stop", "stopped", "begin", "began", "finish", "finished", "end", "ended", "leave",
-      "arrive", "arrived", "get", "got", "separate", "sessions", "session", "period", "periods", "stretch", "block",
-      "whole", "entire", "week", "weekend", "weekends", "past", "previous", "next", "typically", "usually",
-      "always", "never", "average", "per", "daily", "week", "which", "what", "when", "where", "who", "whom", "why",
-      "yes", "no", "often", "once", "twice", "thing", "things", "stuff", "lot", "perform", "performed", "do",
-      "compare", "compared", "difference", "same", "different", "rounded", "nearest", "roughly", "approximately",
-      "around", "about", "exactly", "total", "overall", "combined", "together", "record", "recorded", "log",
-      "logs", "graph", "chart", "data", "date", "dates", "wake", "woke", "consecutive", "spend", "like",
-      "engaging", "participate", "participated", "complete", "completed", "take", "took", "part", "those",
-      "these", "days", "early", "late", "later", "earlier", "now", "then", "week", "mostly", "straight"};
+      "how", "many", "much", "long", "often", "frequently", "frequent", "time", "times", "day", "days", "week", "weeks",
+      "hour", "hours", "minute", "minutes", "today", "yesterday", "tonight", "morning", "afternoon", "evening", "night",
+      "nights", "am", "pm", "noon", "midnight", "spend", "spent", "engage", "engaged", "activity", "activities",
+      "total", "amount", "duration", "ever", "every", "each", "last", "first", "latest", "earliest", "longest",
+      "shortest", "least", "most", "more", "less", "did", "doing", "go", "went", "going", "start", "started", "stop",
+      "stopped", "begin", "began", "finish", "finished", "end", "ended", "leave", "arrive", "arrived", "get", "got",
+      "separate", "sessions", "session", "period", "periods", "stretch", "block", "whole", "entire", "week", "weekend",
+      "weekends", "past", "previous", "next", "typically", "usually", "always", "never", "average", "per", "daily",
+      "week", "which", "what", "when", "where", "who", "whom", "why", "yes", "no", "often", "once", "twice", "thing",
+      "things", "stuff", "lot", "perform", "performed", "do", "compare", "compared", "difference", "same", "different",
+      "rounded", "nearest", "roughly", "approximately", "around", "about", "exactly", "total", "overall", "combined",
+      "together", "record", "recorded", "log", "logs", "graph", "chart", "data", "date", "dates", "wake", "woke",
+      "consecutive", "spend", "like", "engaging", "participate", "participated", "complete", "completed", "take",
+      "took", "part", "those", "these", "days", "early", "late", "later", "earlier", "now", "then", "week", "mostly",
+      "straight",
+      // asking about sounds: "what did I hear", "any noise"
+      "hear", "heard", "sound", "sounds", "noise", "noises", "audio"};
   return frame.count(t.word) > 0 || frame.count(t.stem) > 0;
 }
 

@@ -68,10 +68,14 @@ bool is_unclear_label(const std::string& label) {
   return label.size() == word.size() || !std::isalnum(static_cast<unsigned char>(label[word.size()]));
 }
 
-Vocabulary::Vocabulary(std::vector<std::string> labels) : labels_(std::move(labels)) {
-  std::map<std::string, int> freq;
+bool is_silence_label(const std::string& label) { return label == "quiet" || label == "silence"; }
+
+Vocabulary::Vocabulary(std::vector<std::string> labels, const std::vector<std::string>& heard)
+    : labels_(std::move(labels)) {
+  std::map<std::string, int> freq[2];
   for (const auto& label : labels_) {
-    Entry entry{label, {}, is_unclear_label(label)};
+    const bool is_heard = std::find(heard.begin(), heard.end(), label) != heard.end();
+    Entry entry{label, {}, is_unclear_label(label), is_heard};
     std::vector<Token> tokens = tokenize(normalise_question_text(label));
     Alternative current;
     for (const auto& t : tokens) {
@@ -88,15 +92,16 @@ Vocabulary::Vocabulary(std::vector<std::string> labels) : labels_(std::move(labe
     if (!current.stems.empty()) entry.alternatives.push_back(current);
     std::set<std::string> distinct;
     for (const auto& a : entry.alternatives) distinct.insert(a.stems.begin(), a.stems.end());
-    for (const auto& s : distinct) ++freq[s];
+    for (const auto& s : distinct) ++freq[is_heard][s];
     entries_.push_back(std::move(entry));
   }
-  stem_frequency_.assign(freq.begin(), freq.end());
+  for (int k = 0; k < 2; ++k) stem_frequency_[k].assign(freq[k].begin(), freq[k].end());
 }
 
-int Vocabulary::frequency(const std::string& stem) const {
-  auto it = std::lower_bound(stem_frequency_.begin(), stem_frequency_.end(), std::make_pair(stem, 0));
-  return it != stem_frequency_.end() && it->first == stem ? it->second : 0;
+int Vocabulary::frequency(const std::string& stem, bool heard) const {
+  const auto& table = stem_frequency_[heard];
+  auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(stem, 0));
+  return it != table.end() && it->first == stem ? it->second : 0;
 }
 
 std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
@@ -136,7 +141,7 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
         if (!anchor) anchor = best;
         if (tokens[*best].stem == stem) ++c.direct;
         ++matched;
-        distinctive = distinctive || frequency(stem) == 1;
+        distinctive = distinctive || frequency(stem, entries_[e].heard) == 1;
       }
     }
     if (matched == 0) return std::nullopt;
@@ -156,12 +161,40 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
       if (auto c = match(e, alt, {})) candidates.push_back({*c, &alt});
     }
   }
-  std::sort(candidates.begin(), candidates.end(), [](const auto& pa, const auto& pb) {
+  // "was the tap running": the words are one sound ("water running from a tap"), not the
+  // activity "running" and a tap that must both hold. An activity whose words a sound's match
+  // contains, in one phrase (only articles or auxiliaries between), is that sound's word.
+  auto one_phrase = [&](const std::set<size_t>& t) {
+    static const std::set<std::string> filler = {"the",  "a",  "an",   "my",    "our",   "is", "was",
+                                                 "were", "be", "been", "being", "still", "on"};
+    for (size_t i = *t.begin(); i <= *t.rbegin(); ++i) {
+      if (!t.count(i) && !filler.count(tokens[i].word)) return false;
+    }
+    return true;
+  };
+  auto inside_a_sound = [&](const Candidate& a) {
+    if (entries_[a.entry].heard) return false;
+    for (const auto& [b, alt] : candidates) {
+      if (!entries_[b.entry].heard || b.tokens.size() <= a.tokens.size() || !one_phrase(b.tokens)) continue;
+      if (std::includes(b.tokens.begin(), b.tokens.end(), a.tokens.begin(), a.tokens.end())) return true;
+    }
+    return false;
+  };
+  std::vector<bool> inside(candidates.size());
+  for (size_t k = 0; k < candidates.size(); ++k) inside[k] = inside_a_sound(candidates[k].first);
+  size_t kept = 0;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (!inside[k]) candidates[kept++] = candidates[k];
+  }
+  candidates.resize(kept);
+  std::sort(candidates.begin(), candidates.end(), [this](const auto& pa, const auto& pb) {
     const Candidate& a = pa.first;
     const Candidate& b = pb.first;
     if (a.full != b.full) return a.full;
     if (a.tokens.size() != b.tokens.size()) return a.tokens.size() > b.tokens.size();
     if (a.direct != b.direct) return a.direct > b.direct;
+    const bool a_heard = entries_[a.entry].heard, b_heard = entries_[b.entry].heard;
+    if (a_heard != b_heard) return !a_heard;
     return a.stems < b.stems;
   });
 
@@ -191,7 +224,7 @@ std::vector<Mention> Vocabulary::find(const std::vector<Token>& tokens) const {
     if (claimed.count(i) || readings[i].empty()) continue;
     std::vector<std::string> group;
     for (const auto& entry : entries_) {
-      if (entry.unclear) continue;
+      if (entry.unclear || entry.heard) continue;
       bool hit = false;
       for (const auto& alt : entry.alternatives) {
         for (const auto& stem : alt.stems) hit = hit || token_matches(i, stem);

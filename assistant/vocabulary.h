@@ -32,9 +32,19 @@ struct Mention {
   bool group() const { return labels.size() > 1; }
 };
 
+// Whether the label is the audio tagger's tag for a silent stretch ("quiet"): heard, but not a
+// sound.
+bool is_silence_label(const std::string& label);
+
+// Labels the log has only as sounds (`heard`, e.g. "blender running") are named by their own
+// words like any label ("blender", "tap", "TV"), but a question about what the user did is never
+// answered with one by accident: a word shared by several labels ("running" of "blender
+// running" and "microwave running") names no group of sounds, a word is distinctive among the
+// labels of its own kind (sounds, or what was done), and where a sound and an activity match a
+// question equally well the activity is taken.
 class Vocabulary {
  public:
-  explicit Vocabulary(std::vector<std::string> labels);
+  explicit Vocabulary(std::vector<std::string> labels, const std::vector<std::string>& heard = {});
   const std::vector<std::string>& labels() const { return labels_; }
   // The labels the question's tokens name, in question order (overlaps resolved: "computer work"
   // is one mention, not "computer work" + "workplace").
@@ -48,11 +58,13 @@ class Vocabulary {
     std::string label;
     std::vector<Alternative> alternatives;  // "bathing or showering" -> {bath}, {shower}
     bool unclear = false;                    // is_unclear_label
+    bool heard = false;                      // logged only as a sound
   };
   std::vector<std::string> labels_;
   std::vector<Entry> entries_;
-  std::vector<std::pair<std::string, int>> stem_frequency_;  // in how many labels each stem occurs
-  int frequency(const std::string& stem) const;
+  // In how many labels each stem occurs: [0] of what was done, [1] of the sounds.
+  std::vector<std::pair<std::string, int>> stem_frequency_[2];
+  int frequency(const std::string& stem, bool heard) const;
 };
 
 }  // namespace imu2clip::assistant

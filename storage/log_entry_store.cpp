@@ -53,6 +53,16 @@ std::vector<std::string> LogEntryStore::distinct_texts(int64_t user_id) {
   return out;
 }
 
+std::vector<std::string> LogEntryStore::texts_only_of_modality(int64_t user_id, const std::string& modality) {
+  auto s = db_.cached(
+      "SELECT text FROM log_entries WHERE user_id = ?1 GROUP BY text "
+      "HAVING MIN(modality) = ?2 AND MAX(modality) = ?2 ORDER BY text");
+  s->bind_all(user_id, modality);
+  std::vector<std::string> out;
+  while (s->step()) out.push_back(s->column_text(0));
+  return out;
+}
+
 int64_t LogEntryStore::last_id() { return db_.query_int64("SELECT COALESCE(MAX(id), 0) FROM log_entries"); }
 
 std::vector<LogEntry> LogEntryStore::for_recording(int64_t recording_id) {

@@ -24,6 +24,9 @@ class LogEntryStore {
   bool any_between(int64_t user_id, int64_t from_utc_ms, int64_t to_utc_ms);
   // The distinct texts of the user's lines, sorted: the labels their log uses.
   std::vector<std::string> distinct_texts(int64_t user_id);
+  // Those of the texts whose every line has `modality`, sorted: e.g. the sounds ("audio") that
+  // no other modality logged.
+  std::vector<std::string> texts_only_of_modality(int64_t user_id, const std::string& modality);
   // The highest line id in the whole log (0 when empty): it changes whenever a line is added,
   // so caches derived from the log can tell they are stale.
   int64_t last_id();

@@ -67,6 +67,10 @@ struct Segment {
   std::string modality = "imu";
 };
 
+// LogEntry::modality of what the microphone heard ("[15:50] Audio: person speaking"); motion is
+// "imu", imported lines default to "context".
+inline constexpr char kAudioModality[] = "audio";
+
 // One line of the user's log: "[15:50] Motion: sitting".
 struct LogEntry {
   int64_t id = 0;  // assigned by the store

@@ -16,6 +16,20 @@ int64_t rounded(const measure::Duration& m, int64_t ms) {
   return (ms + unit / 2) / unit * unit;
 }
 
+// Every label the expression asks for was only heard ("vacuum cleaner running"): the time is
+// how long it was heard, not time the user spent doing it.
+bool only_heard(const LogView& view, const Expression& e) {
+  bool any = false;
+  for (const auto& lit : e) {
+    if (lit.negated) continue;
+    for (const auto& label : lit.labels) {
+      if (is_done(view, label) || !is_heard(view, label)) return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
 }  // namespace
 
 void run(Context& c, const measure::Duration& m) {
@@ -23,8 +37,10 @@ void run(Context& c, const measure::Duration& m) {
   if (report_missing_subject(c, "0 minutes")) return;
   std::vector<int64_t> totals;
   std::vector<std::string> names;
+  bool heard = true;
   for (size_t i = 0; i < s.items.size(); ++i) {
     Expression e = s.item(i);
+    heard = heard && only_heard(c.view, e);
     Intervals eps = c.view.episodes(e);
     int64_t total = c.view.duration_ms(e);
     nlohmann::json f = {{"type", "duration"}, {"activity", describe(e)}, {"minutes", std::llround(total / 60000.0)},
@@ -67,6 +83,11 @@ void run(Context& c, const measure::Duration& m) {
   if (m.stretch) {
     text = std::string(*m.stretch == Order::Least ? "Your shortest stretch " : "Your longest stretch ") + names[0] +
            " lasted " + format_duration_words(rounded(m, totals[0]));
+  } else if (heard && totals.size() == 1 && s.items[0].size() == 1 && s.items[0][0].labels.size() == 1 &&
+             is_silence_label(s.items[0][0].labels[0])) {
+    text = "It was " + names[0] + " for " + format_duration_words(rounded(m, totals[0]));
+  } else if (heard && totals.size() == 1) {
+    text = "You heard " + names[0] + " for " + format_duration_words(rounded(m, totals[0]));
   } else {
     text = "You spent " + format_duration_words(rounded(m, totals[0])) + " " + names[0];
   }

@@ -6,9 +6,28 @@
 
 namespace imu2clip::assistant::measures {
 
+bool is_heard(const LogView& view, const std::string& label) {
+  return view.modalities(label).count(kAudioModality) > 0;
+}
+
+bool is_done(const LogView& view, const std::string& label) {
+  const auto& modalities = view.modalities(label);
+  return modalities.size() > modalities.count(kAudioModality);
+}
+
 std::vector<std::string> activities_present(const LogView& view) {
   auto labels = view.labels_present();
-  labels.erase(std::remove_if(labels.begin(), labels.end(), is_unclear_label), labels.end());
+  labels.erase(std::remove_if(labels.begin(), labels.end(),
+                              [&](const std::string& l) { return is_unclear_label(l) || !is_done(view, l); }),
+               labels.end());
+  return labels;
+}
+
+std::vector<std::string> sounds_present(const LogView& view) {
+  auto labels = view.labels_present();
+  labels.erase(std::remove_if(labels.begin(), labels.end(),
+                              [&](const std::string& l) { return is_unclear_label(l) || !is_heard(view, l); }),
+               labels.end());
   return labels;
 }
 
@@ -72,9 +91,12 @@ bool report_missing_subject(Context& c, const std::string& zero) {
   if (!s.empty()) return false;
   auto present = activities_present(c.view);
   if (present.size() > 12) present.resize(12);
+  auto heard = sounds_present(c.view);
+  if (heard.size() > 12) heard.resize(12);
   c.out.understood = false;
   std::string what = s.unmatched.empty() ? "the activity in your question" : "\"" + s.unmatched + "\"";
   std::string logged = " Logged there: " + (present.empty() ? std::string("nothing") : join_names(present)) + ".";
+  if (!heard.empty()) logged += " Heard: " + join_names(heard) + ".";
   if (!zero.empty() && !s.unmatched.empty()) {
     c.out.text = zero + ": I found no " + what + " in your log " + scope_phrase(c.scope()) + "." + logged;
   } else {

@@ -9,8 +9,18 @@
 
 namespace imu2clip::assistant::measures {
 
-// The labels with time in the scope that name something the user did (not "unclear motion").
+// Whether some entry of the label is a sound (audio), or something other than a sound (what
+// the user did: motion, imported context). "eating" can be both.
+bool is_heard(const LogView& view, const std::string& label);
+bool is_done(const LogView& view, const std::string& label);
+
+// The labels with time in the scope that name something the user did (not "unclear motion", not
+// what was only heard), by descending time.
 std::vector<std::string> activities_present(const LogView& view);
+
+// The labels with time in the scope that were heard (including "quiet", not "unclear sound"), by
+// descending time.
+std::vector<std::string> sounds_present(const LogView& view);
 
 // Every present label of the kind a question asks about, one expression each: "place" -> places
 // (named ones, "at home", before "indoors"), "company" -> company, "" -> what one does and how

@@ -24,5 +24,6 @@ void run(Context& c, const measure::Comparison& m);
 void run(Context& c, const measure::Containment& m);
 void run(Context& c, const measure::Tally& m);
 void run(Context& c, const measure::EveryDay& m);
+void run(Context& c, const measure::Breakdown& m);
 
 }  // namespace imu2clip::assistant::measures

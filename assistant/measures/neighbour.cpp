@@ -43,7 +43,8 @@ struct Neighbouring {
 }  // namespace
 
 // The labels whose episode starts right after X ends (or ends right before X starts), other than
-// X's own labels and those that merely continue through X ("at home" around a meal).
+// X's own labels and those that merely continue through X ("at home" around a meal): what the
+// user did, or for "what did I hear after X" what was heard.
 void run(Context& c, const measure::Neighbour& m) {
   if (report_missing_subject(c)) return;
   const Expression x = c.subject().item(0);
@@ -65,13 +66,20 @@ void run(Context& c, const measure::Neighbour& m) {
   for (const auto& lit : x) {
     if (!lit.negated) own.insert(own.end(), lit.labels.begin(), lit.labels.end());
   }
+  std::vector<std::string> candidates;
+  if (m.sounds) {
+    candidates = sounds_present(c.view);
+  } else {
+    for (const auto& e : labels_of_kind(c.view, m.target_kind)) candidates.push_back(e.front().labels.front());
+  }
   std::vector<Neighbouring> found;
-  for (const auto& candidate : labels_of_kind(c.view, m.target_kind)) {
-    const std::string& label = candidate.front().labels.front();
+  for (const auto& label : candidates) {
     if (std::count(own.begin(), own.end(), label)) continue;
     Intervals eps = c.view.episodes({Literal{{label}, false}}, whole_days);
     std::optional<Interval> hit;
     for (const auto& e : eps) {
+      // a sound that stops inside X (the tap running while cooking) was heard during it, not after
+      if (m.sounds && after && e.to <= ep.to) continue;
       if (after && e.from > ep.from && e.from >= ep.to - gap) {
         hit = e;
         break;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <sstream>
 
 #include "common/error.h"
@@ -83,4 +84,24 @@ TEST_CASE("importing the same lines twice adds nothing", "[assistant][import]") 
   std::istringstream bad("{\"t\": 300, \"labels\": [\"x\"]}\n{\"t\": true, \"labels\": [\"y\"]}\n");
   CHECK_THROWS_AS(import_log_entries(store, bad, user, "b.jsonl"), Error);
   CHECK(store.count("log_entries") == 4);
+}
+
+TEST_CASE("imported sounds are audio entries beside the motion of the same minute", "[assistant][import]") {
+  LogStore store(":memory:");
+  int64_t user = store.users().ensure("ann", "UTC");
+  std::istringstream in(
+      "{\"t\": 1440115200, \"labels\": [\"walking\"], \"modality\": \"imu\"}\n"
+      "{\"t\": 1440115200, \"labels\": [\"vacuum cleaner running\"], \"modality\": \"audio\"}\n"
+      "{\"t\": 1440115260, \"labels\": [\"quiet\"], \"modality\": \"audio\"}\n");
+  auto report = import_log_entries(store, in, user, "day.jsonl");
+  CHECK(report.entries == 3);
+  auto entries = store.log().between(user, 0, INT64_MAX);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[1].modality == "audio");
+  CHECK(entries[1].text == "vacuum cleaner running");
+  CHECK(store.log().texts_only_of_modality(user, "audio") ==
+        std::vector<std::string>{"quiet", "vacuum cleaner running"});
+  // the same text in another modality is another entry, not a duplicate
+  std::istringstream seen("{\"t\": 1440115260, \"labels\": [\"quiet\"], \"modality\": \"imu\"}\n");
+  CHECK(import_log_entries(store, seen, user, "day.jsonl").duplicates == 0);
 }

@@ -105,3 +105,35 @@ TEST_CASE("regression: a yes has a positive amount, 0 is a no", "[assistant][pla
   CHECK_THAT(ask(log, "Did I lie down for less than 10 minutes yesterday?").answer.text,
              Catch::StartsWith("Yes: 5 minutes"));
 }
+
+TEST_CASE("questions about sounds read into plans over the audio labels", "[assistant][planner]") {
+  auto log = test::everyday_memory_log();
+  const int64_t start = log.at("2024-05-14T09:00:00");
+  auto heard = test::minute_entries(1, start, 20, {"vacuum cleaner running"}, "audio");
+  log.entries.insert(log.entries.end(), heard.begin(), heard.end());
+  auto breakdown = ask(log, "What did I hear this morning?");
+  REQUIRE(std::holds_alternative<measure::Breakdown>(breakdown.plan.measure));
+  CHECK(std::get<measure::Breakdown>(breakdown.plan.measure).modality == "audio");
+  CHECK(breakdown.plan.subject.empty());
+  CHECK_THAT(breakdown.answer.text, Catch::StartsWith("You heard vacuum cleaner running (20 minutes)"));
+  auto at = ask(log, "What did I hear at 9:10 am?");
+  REQUIRE(std::holds_alternative<measure::AtMinute>(at.plan.measure));
+  CHECK(std::get<measure::AtMinute>(at.plan.measure).sounds);
+  auto did = ask(log, "What did I do at 9:10 am?");
+  REQUIRE(std::holds_alternative<measure::AtMinute>(did.plan.measure));
+  CHECK(!std::get<measure::AtMinute>(did.plan.measure).sounds);
+  CHECK_THAT(did.answer.text, Catch::Contains("(Audio: vacuum cleaner running)"));
+  auto when = ask(log, "When was the vacuum cleaner on?");
+  REQUIRE(std::holds_alternative<measure::Moment>(when.plan.measure));
+  CHECK(std::get<measure::Moment>(when.plan.measure).spans);
+  CHECK(!std::get<measure::Moment>(ask(log, "When did I first start eating?").plan.measure).spans);
+  CHECK(measure_name(breakdown.plan.measure) == std::string("breakdown"));
+}
+
+TEST_CASE("listening to music is an activity, not a question about sounds", "[assistant][planner]") {
+  auto log = test::everyday_memory_log();
+  log.run("2024-05-14", "20:00", 30, {"listening to music", "sitting", "at home"});
+  auto while_music = ask(log, "What did I do while listening to music?");
+  CHECK(std::holds_alternative<measure::Rank>(while_music.plan.measure));
+  CHECK(!std::holds_alternative<measure::Breakdown>(ask(log, "What did I listen to this evening?").plan.measure));
+}

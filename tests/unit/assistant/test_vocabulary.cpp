@@ -133,3 +133,71 @@ TEST_CASE("labels are classified by their grammar", "[assistant][vocabulary]") {
   CHECK(classify_label("sitting") == LabelKind::Posture);
   CHECK(classify_label("cooking") == LabelKind::Activity);
 }
+
+namespace {
+
+// What the phone's audio tagger logs: sounds, its tag for silence and for what it could not name.
+const std::vector<std::string> kSounds = {"vacuum cleaner running",
+                                          "blender running",
+                                          "microwave running",
+                                          "dishwasher running",
+                                          "water running from a tap",
+                                          "person speaking",
+                                          "television",
+                                          "washing dishes",
+                                          "quiet",
+                                          "unclear sound"};
+
+// The labels a question names in a log of `done` activities and the sounds above.
+std::vector<std::vector<std::string>> labels_heard_in(const std::string& question, std::vector<std::string> done) {
+  std::vector<std::string> all = done;
+  all.insert(all.end(), kSounds.begin(), kSounds.end());
+  Vocabulary v(all, kSounds);
+  std::vector<std::vector<std::string>> out;
+  for (const auto& m : v.find(tokenize(normalise_question_text(question)))) out.push_back(m.labels);
+  return out;
+}
+
+std::vector<std::string> everyday_without(const std::string& label) {
+  std::vector<std::string> out;
+  for (const auto& l : kEveryday) {
+    if (l != label) out.push_back(l);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("sounds are named by their own words", "[assistant][vocabulary]") {
+  CHECK(labels_heard_in("How long was the blender on?", kEveryday) == L{{"blender running"}});
+  CHECK(labels_heard_in("When was the vacuum cleaner on?", kEveryday) == L{{"vacuum cleaner running"}});
+  CHECK(labels_heard_in("Did I hear the faucet?", kEveryday) == L{{"water running from a tap"}});
+  // "running" of "the tap was running" is the tap's, though the activity has the word
+  CHECK(labels_heard_in("Was the tap running?", kEveryday) == L{{"water running from a tap"}});
+  CHECK(labels_heard_in("Was the water still running?", kEveryday) == L{{"water running from a tap"}});
+  CHECK(labels_heard_in("Did I run while the tap was on?", kEveryday) == L{{"running"}, {"water running from a tap"}});
+  CHECK(labels_heard_in("How long was the TV on?", kEveryday) == L{{"television"}});
+  CHECK(labels_heard_in("Did I hear someone speaking?", kEveryday) == L{{"person speaking"}});
+  CHECK(labels_heard_in("Was it quiet at 3 pm?", kEveryday) == L{{"quiet"}});
+  CHECK(labels_heard_in("Was the sound unclear?", kEveryday) == L{{"unclear sound"}});
+  CHECK(labels_heard_in("What sounds did I hear?", kEveryday).empty());
+  CHECK(is_silence_label("quiet"));
+  CHECK(!is_silence_label("person speaking"));
+}
+
+TEST_CASE("a question about what was done is not answered with a sound by accident", "[assistant][vocabulary]") {
+  CHECK(labels_heard_in("Did I run?", kEveryday) == L{{"running"}});
+  // without the activity, a word five sounds share names none of them
+  CHECK(labels_heard_in("Did I run?", everyday_without("running")).empty());
+  CHECK(labels_heard_in("How long did I run today?", everyday_without("running")).empty());
+  // the same labels not known as sounds: the shared word names them all
+  std::vector<std::string> plain = everyday_without("running");
+  plain.insert(plain.end(), kSounds.begin(), kSounds.end());
+  REQUIRE(labels_in("Did I run?", plain).size() == 1);
+  CHECK(labels_in("Did I run?", plain)[0].size() == 5);
+  // a word distinctive among the activities and among the sounds: the activity is taken
+  CHECK(labels_heard_in("Did I wash?", {"washing hands", "sitting"}) == L{{"washing hands"}});
+  // and a sound does not make an activity's word shared ("wash" stays the hands')
+  CHECK(labels_heard_in("How long did I wash today?", {"washing hands", "sitting"}) == L{{"washing hands"}});
+  CHECK(labels_heard_in("Did I wash the dishes?", {"washing hands", "sitting"}) == L{{"washing dishes"}});
+}

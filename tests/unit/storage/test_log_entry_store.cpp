@@ -124,6 +124,14 @@ TEST_CASE("The vocabulary and the change stamp follow what is in the log", "[sto
   log.add({note(ana, 0, "walking"), note(ana, 1, "sitting"), note(ana, 2, "walking"), note(bob, 0, "cycling")});
   CHECK(log.distinct_texts(ana) == std::vector<std::string>{"sitting", "walking"});
   CHECK(log.distinct_texts(bob) == std::vector<std::string>{"cycling"});
+  // texts only one modality logged: "eating" was also heard, so it is not only a sound
+  LogEntry heard = note(ana, 3, "vacuum cleaner running"), chewing = note(ana, 4, "eating"),
+           ate = note(ana, 4, "eating");
+  heard.modality = chewing.modality = "audio";
+  log.add({heard, chewing, ate});
+  CHECK(log.texts_only_of_modality(ana, "audio") == std::vector<std::string>{"vacuum cleaner running"});
+  CHECK(log.texts_only_of_modality(ana, "note") == std::vector<std::string>{"sitting", "walking"});
+  CHECK(log.texts_only_of_modality(bob, "audio").empty());
   const int64_t stamp = log.last_id();
   CHECK(stamp > 0);
   log.add({note(bob, 5, "cycling")});
