@@ -1,11 +1,12 @@
 #pragma once
 // One open log database and the stores over it: users (and devices), recordings (windows,
-// segments and their log lines), live samples, log lines. Opening migrates the file.
+// segments and their log lines), live samples, live audio, log lines. Opening migrates the file.
 // One LogStore per thread (or borrowed from a StorePool); several processes may share the
 // file (WAL + busy timeout).
 #include <cstdint>
 #include <string>
 
+#include "storage/live_audio_store.h"
 #include "storage/live_sample_store.h"
 #include "storage/log_entry_store.h"
 #include "storage/recording_store.h"
@@ -26,6 +27,7 @@ class LogStore {
   UserStore& users() { return users_; }
   RecordingStore& recordings() { return recordings_; }
   LiveSampleStore& live() { return live_; }
+  LiveAudioStore& live_audio() { return live_audio_; }
   LogEntryStore& log() { return log_; }
 
   // Number of rows in one of the log's tables (see count_rows in storage/schema.h).
@@ -40,6 +42,7 @@ class LogStore {
   UserStore users_{db_};
   RecordingStore recordings_{db_};
   LiveSampleStore live_{db_};
+  LiveAudioStore live_audio_{db_};
   LogEntryStore log_{db_};
 };
 

@@ -127,12 +127,51 @@ CREATE TABLE live_samples (
 ) WITHOUT ROWID;
 )sql";
 
+// Live audio (POST /v1/audio). live_audio_sessions: one row per live session (a recording
+// with modality "audio"): its device, the model's sample rate, where its stored audio ends (in
+// samples from its first one) and whether it is still its device's current session; the
+// latest session of a device also says where the device's audio ended, so a chunk going back
+// in time is refused. live_audio_chunks: the raw audio acknowledged to the client, mono PCM16
+// (little-endian) at the model's rate, placed by its first sample's index in the session;
+// deleted once tagged unless the server keeps audio. A rowid table: its rows are large BLOBs.
+const char* kSchemaV3 = R"sql(
+CREATE TABLE live_audio_sessions (
+  recording_id   INTEGER PRIMARY KEY REFERENCES recordings(id) ON DELETE CASCADE,
+  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device_id      INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  sample_rate_hz INTEGER NOT NULL CHECK (sample_rate_hz > 0),
+  start_utc_ms   INTEGER NOT NULL,
+  end_samples    INTEGER NOT NULL CHECK (end_samples >= 0),
+  open           INTEGER NOT NULL CHECK (open IN (0, 1)),
+  updated_utc_ms INTEGER NOT NULL
+);
+CREATE INDEX live_audio_sessions_by_device ON live_audio_sessions(device_id, recording_id);
+CREATE INDEX live_audio_sessions_by_user ON live_audio_sessions(user_id);
+CREATE UNIQUE INDEX live_audio_sessions_open ON live_audio_sessions(device_id) WHERE open = 1;
+
+CREATE TABLE live_audio_chunks (
+  id             INTEGER PRIMARY KEY,
+  recording_id   INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device_id      INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  offset_samples INTEGER NOT NULL CHECK (offset_samples >= 0),
+  start_utc_ms   INTEGER NOT NULL,
+  samples        INTEGER NOT NULL CHECK (samples > 0),
+  pcm16          BLOB NOT NULL CHECK (length(pcm16) = 2 * samples),
+  created_utc_ms INTEGER NOT NULL,
+  UNIQUE (recording_id, offset_samples)
+);
+CREATE INDEX live_audio_chunks_by_user ON live_audio_chunks(user_id);
+CREATE INDEX live_audio_chunks_by_device ON live_audio_chunks(device_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "users, devices, recordings, windows, labels, segments, log entries", kSchemaV1},
       {2, "live streams and their untagged raw samples", kSchemaV2},
+      {3, "live audio sessions and their raw audio chunks", kSchemaV3},
   };
   return migrations;
 }
@@ -168,13 +207,13 @@ int migrate(Database& db) {
 }
 
 int64_t count_rows(Database& db, const std::string& table) {
-  static const std::set<std::string> kTables = {"users",         "devices",  "recordings",  "windows",
-                                                "window_labels", "segments", "log_entries", "live_streams",
-                                                "live_samples"};
+  static const std::set<std::string> kTables = {
+      "users",       "devices",      "recordings",   "windows",             "window_labels",    "segments",
+      "log_entries", "live_streams", "live_samples", "live_audio_sessions", "live_audio_chunks"};
   if (!kTables.count(table)) {
     throw Error(ErrorKind::InvalidInput,
                 "unknown table '" + table + "'; use one of users, devices, recordings, windows, window_labels, "
-                "segments, log_entries, live_streams, live_samples",
+                "segments, log_entries, live_streams, live_samples, live_audio_sessions, live_audio_chunks",
                 ErrorContext{"", 0, "table"});
   }
   return db.query_int64("SELECT COUNT(*) FROM " + table);

@@ -27,7 +27,8 @@ int latest_schema_version();
 int migrate(Database& db);
 
 // Number of rows in one of the log's tables (users, devices, recordings, windows,
-// window_labels, segments, log_entries, live_streams, live_samples); throws InvalidInput for
+// window_labels, segments, log_entries, live_streams, live_samples, live_audio_sessions,
+// live_audio_chunks); throws InvalidInput for
 // any other name, so the name can never smuggle SQL in.
 int64_t count_rows(Database& db, const std::string& table);
 

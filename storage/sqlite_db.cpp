@@ -96,6 +96,14 @@ Statement& Statement::bind(int index, std::nullopt_t) {
   return *this;
 }
 
+Statement& Statement::bind(int index, const BlobRef& value) {
+  // A zero-length blob needs a non-null pointer, or SQLite binds NULL.
+  static const char kEmpty = 0;
+  int rc = sqlite3_bind_blob64(stmt_, index, value.size ? value.data : &kEmpty, value.size, SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(rc, "cannot bind parameter");
+  return *this;
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -137,6 +145,12 @@ std::optional<int64_t> Statement::column_optional_int64(int index) const {
 std::optional<std::string> Statement::column_optional_text(int index) const {
   if (column_is_null(index)) return std::nullopt;
   return column_text(index);
+}
+
+BlobRef Statement::column_blob(int index) const {
+  // sqlite3_column_blob before sqlite3_column_bytes: the documented safe order.
+  const void* data = sqlite3_column_blob(stmt_, index);
+  return {data, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))};
 }
 
 CachedStatement::~CachedStatement() { statement_->reset(); }

@@ -22,6 +22,13 @@ struct DatabaseOptions {
   bool sync_every_commit = false;
 };
 
+// Bytes bound to or read from a BLOB column. Reading: valid until the statement steps, resets
+// or reads another column of the row.
+struct BlobRef {
+  const void* data = nullptr;
+  size_t size = 0;
+};
+
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql);
@@ -39,6 +46,7 @@ class Statement {
   Statement& bind(int index, const std::string& value);
   Statement& bind(int index, const char* value);
   Statement& bind(int index, std::nullopt_t);
+  Statement& bind(int index, const BlobRef& value);  // SQLite copies the bytes
   template <class T>
   Statement& bind(int index, const std::optional<T>& value) {
     return value ? bind(index, *value) : bind(index, std::nullopt);
@@ -65,6 +73,7 @@ class Statement {
   std::string column_text(int index) const;
   std::optional<int64_t> column_optional_int64(int index) const;
   std::optional<std::string> column_optional_text(int index) const;
+  BlobRef column_blob(int index) const;
 
   const std::string& sql() const { return sql_; }
 

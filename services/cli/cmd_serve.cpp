@@ -1,6 +1,6 @@
 // imu2clip serve: the HTTP API and web UI over a log database (see services/server/server.h).
 // Binds to loopback unless --host says otherwise; SIGINT/SIGTERM stop it gracefully (in-flight
-// requests finish, the live tagger flushes, exit 0).
+// requests finish, the live taggers flush, exit 0).
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -25,7 +25,8 @@ namespace imu2clip::cli {
 namespace {
 
 struct ServeArgs {
-  std::string db, host = "127.0.0.1", model, prompts, upload_dir;
+  std::string db, host = "127.0.0.1", model, audio_model, prompts, upload_dir;
+  bool keep_audio = false;
   LlmFlags llm;
   int port = 8080, threads = 8, encoder_threads = 1;
   double rate_limit = 20, rate_burst = 40;
@@ -42,6 +43,23 @@ void ensure_first_user(const std::string& db, const std::string& url) {
   std::fflush(stdout);
 }
 
+// The audio model, if any: without one the server still runs and POST /v1/audio answers 503.
+// A model asked for by name (--audio-model, $IMU2CLIP_AUDIO_MODEL) that cannot be used is an
+// error, not a warning.
+std::shared_ptr<const ModelBundle> serve_audio_model(const std::string& path) {
+  const char* env = std::getenv("IMU2CLIP_AUDIO_MODEL");
+  const bool named = !path.empty() || (env && *env);
+  try {
+    ResolvedModel audio = resolve_audio_model(path);
+    spdlog::info("audio model {} ({})", audio.bundle.model_id, audio.origin);
+    return std::make_shared<const ModelBundle>(std::move(audio.bundle));
+  } catch (const Error& e) {
+    if (named || e.kind() != ErrorKind::NotFound) throw;
+    spdlog::warn("{}; serving without sound tagging: POST /v1/audio answers 503", e.message());
+    return nullptr;
+  }
+}
+
 int serve(const ServeArgs& a) {
   // Logs go to stderr so stdout carries only what the person must read (URL, first token).
   auto logger = spdlog::stderr_color_mt("imu2clip-serve");
@@ -52,12 +70,14 @@ int serve(const ServeArgs& a) {
   const std::atomic<bool>& stop_requested = install_stop_handler();
   ResolvedModel model = resolve_model(a.model);
   spdlog::info("model {} ({})", model.bundle.model_id, model.origin);
+  std::shared_ptr<const ModelBundle> audio_model = serve_audio_model(a.audio_model);
 
   server::ServerOptions options;
   options.db_path = a.db;
   options.host = a.host;
   options.port = a.port;
   options.bundle = std::make_shared<const ModelBundle>(std::move(model.bundle));
+  options.audio_bundle = std::move(audio_model);
   options.llm = llm_client_options(a.llm);
   options.prompts_dir = a.prompts;
   options.upload_dir = a.upload_dir;
@@ -66,6 +86,8 @@ int serve(const ServeArgs& a) {
   options.max_upload_bytes = static_cast<size_t>(a.max_upload_mb * 1024 * 1024);
   options.live.encoder_threads = a.encoder_threads;
   options.live.tz = system_time_zone();
+  options.live_audio.encoder_threads = a.encoder_threads;
+  options.live_audio.keep_audio = a.keep_audio;
   options.version = IMU2CLIP_VERSION;
 
   server::Server server(std::move(options));
@@ -105,6 +127,11 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--host", a->host, "Address to listen on (default loopback only)");
   cmd->add_option("--port", a->port, "TCP port (0 = any free port; the URL is printed)")->check(CLI::Range(0, 65535));
   cmd->add_option("--model", a->model, "Model bundle (.safetensors); default $IMU2CLIP_MODEL, then the built-in one");
+  cmd->add_option("--audio-model", a->audio_model,
+                  "Audio model bundle for POST /v1/audio; default $IMU2CLIP_AUDIO_MODEL, then the built-in one "
+                  "(none: the route answers 503)");
+  cmd->add_flag("--keep-audio", a->keep_audio,
+                "Keep live audio after it is tagged (default: raw audio is deleted once tagged)");
   cmd->add_option("--llm-url", a->llm.url, "OpenAI-compatible endpoint for answers (e.g. http://127.0.0.1:8081/v1)");
   cmd->add_option("--llm-model", a->llm.model, "Model name at --llm-url");
   cmd->add_option("--llm-api-key-env", a->llm.api_key_env, "Environment variable holding the endpoint's API key");

@@ -38,6 +38,7 @@ struct ServerState {
   Metrics metrics;
   RateLimiter limiter;
   std::unique_ptr<LiveTagger> live;
+  std::unique_ptr<LiveAudioTagger> live_audio;   // null without an audio model
   std::unique_ptr<RecordingJobs> jobs;
   std::unique_ptr<Assistant> assistant;
   std::atomic<bool> stopping{false};
@@ -117,6 +118,7 @@ void send_error(httplib::Response& res, const HttpError& error);
 // Route groups (routes_*.cpp).
 void add_system_routes(Router& router);
 void add_data_routes(Router& router);
+void add_audio_routes(Router& router);
 void add_upload_routes(Router& router);
 void add_assistant_routes(Router& router);
 

@@ -7,10 +7,10 @@
 #include "common/strings.h"
 #include "common/time/local_calendar.h"
 #include "common/time/time_zone.h"
+#include "services/server/log_listing.h"
 #include "services/server/request_parsing.h"
 #include "services/server/router.h"
 #include "services/server/timeline.h"
-#include "storage/log_format.h"
 #include "storage/log_import.h"
 
 namespace imu2clip::server {
@@ -86,19 +86,9 @@ void list_logs(Call& call) {
     auto store = call.state.stores->borrow();
     entries = store->log().between(call.user.id, from, to);
   }
-  nlohmann::json out = {{"tz", tz}, {"entries", nlohmann::json::array()}};
   const bool truncated = static_cast<int64_t>(entries.size()) > limit;
   if (truncated) entries.resize(static_cast<size_t>(limit));
-  for (const auto& e : entries) {
-    out["entries"].push_back({{"t", format_iso8601(*e.t_utc_ms, tz)},
-                              {"t_utc_ms", *e.t_utc_ms},
-                              {"duration_s", e.duration_ms / 1000.0},
-                              {"modality", e.modality},
-                              {"text", e.text},
-                              {"line", format_log_line(e, tz)}});
-  }
-  out["truncated"] = truncated;
-  call.send_json(200, out);
+  call.send_json(200, log_listing_json(entries, tz, truncated));
 }
 
 void timeline(Call& call) {

@@ -45,6 +45,8 @@ ServerState::ServerState(ServerOptions opts)
   fs::create_directories(upload_dir);
   { auto store = stores->borrow(); }  // creates/migrates the database before the workers open it
   live = std::make_unique<LiveTagger>(options.db_path, options.bundle, options.live);
+  if (options.audio_bundle)
+    live_audio = std::make_unique<LiveAudioTagger>(options.db_path, options.audio_bundle, options.live_audio);
   jobs = std::make_unique<RecordingJobs>(options.db_path, options.bundle, upload_dir);
   assistant = std::make_unique<Assistant>(stores, options.llm, options.prompts_dir);
 }
@@ -55,6 +57,12 @@ Metrics::Extra ServerState::metrics_extra() {
   extra.windows_tagged = stats.windows_tagged;
   extra.samples_ingested = stats.samples_ingested;
   extra.live_queue_windows = stats.queue_windows;
+  if (live_audio) {
+    const LiveAudioStats audio = live_audio->stats();
+    extra.audio_seconds_ingested = audio.seconds_ingested;
+    extra.audio_windows_tagged = audio.windows_tagged;
+    extra.audio_queue_windows = audio.pending_windows;
+  }
   std::lock_guard<std::mutex> lock(job_ids_mutex);
   for (int64_t id : job_ids)
     if (auto status = jobs->status(id)) ++extra.jobs_by_state[status->state];
@@ -144,6 +152,7 @@ void Server::Impl::configure() {
 
   add_system_routes(router);
   add_data_routes(router);
+  add_audio_routes(router);
   add_upload_routes(router);
   add_assistant_routes(router);
 }
@@ -154,6 +163,7 @@ void Server::Impl::shutdown_background() {
   state.stopping = true;
   state.jobs->stop();
   state.live->stop();  // flushes: everything acknowledged gets tagged and logged
+  if (state.live_audio) state.live_audio->stop();
   state.stores->close_idle();
 }
 

@@ -1,11 +1,12 @@
 #pragma once
-// The imu2clip HTTP service: the REST API over the log store, the live tagger,
-// upload jobs and the assistant, plus the embedded web UI. Torch-free header.
+// The imu2clip HTTP service: the REST API over the log store, the live taggers (IMU, and audio
+// when an audio model is given), upload jobs and the assistant, plus the embedded web UI.
+// Torch-free header.
 //
 // Lifecycle: construct (opens the store, starts the live tagger, the job worker and the
 // assistant), bind() (port 0 picks a free one), run() blocks serving; stop() from any thread
 // (a signal watcher) makes run() stop accepting, let in-flight requests finish, then flush
-// the live tagger and stop the jobs before returning.
+// the live taggers and stop the jobs before returning.
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "llm/openai_client.h"
 #include "services/server/rate_limiter.h"
+#include "tagger/live/live_audio_tagger.h"
 #include "tagger/live/live_tagger.h"
 
 namespace imu2clip {
@@ -27,6 +29,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                                 // 0 = any free port (see bind())
   std::shared_ptr<const ModelBundle> bundle;       // required
+  std::shared_ptr<const ModelBundle> audio_bundle; // null = no sound tagging: POST /v1/audio answers 503
   std::optional<llm::ClientOptions> llm;           // nullopt = built-in answerer only
   std::string prompts_dir;                         // "" = templates compiled into the binary
   std::string upload_dir;                          // "" = <db folder>/uploads
@@ -36,6 +39,7 @@ struct ServerOptions {
   size_t max_ingest_bytes = 32u << 20;             // /v1/imu, /v1/logs/import
   size_t max_upload_bytes = 512u << 20;            // /v1/recordings
   LiveTaggerOptions live;
+  LiveAudioTaggerOptions live_audio;               // keep_audio: keep raw audio after tagging (default no)
   std::string version = "unknown";
 };
 

@@ -107,6 +107,10 @@ TEST_CASE("a user sees only their own logs and timeline and jobs", "[integration
   CHECK(mine["entries"][0]["text"] == "walking");
   CHECK(mine["entries"][0]["t_utc_ms"] == kDay * 1000 + 8 * 3600 * 1000);
   CHECK(mine["entries"][0]["line"].get<std::string>().find("walking") != std::string::npos);
+  // one merged line per minute (a single modality here, so one per entry)
+  REQUIRE(mine["lines"].size() == 240);
+  CHECK(mine["lines"][0]["t_utc_ms"] == mine["entries"][0]["t_utc_ms"]);
+  CHECK(mine["lines"][0]["line"] == mine["entries"][0]["line"]);
   CHECK(json_of(c->Get(range, bearer(bob)))["entries"].empty());
 
   const json timeline = json_of(c->Get("/v1/timeline?date=2024-03-10&tz=UTC", bearer(alice)));

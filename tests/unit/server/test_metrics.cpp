@@ -34,3 +34,16 @@ TEST_CASE("metrics render request counts and a cumulative latency histogram and 
   CHECK(has_line(text, R"(imu2clip_jobs{state="failed"} 0)"));
   CHECK(prometheus_label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 }
+
+TEST_CASE("metrics render the live audio tagger's seconds ingested, windows tagged and backlog", "[server][metrics]") {
+  Metrics m;
+  Metrics::Extra extra;
+  extra.audio_seconds_ingested = 7.5;
+  extra.audio_windows_tagged = 4;
+  extra.audio_queue_windows = 2;
+  const std::string text = m.render(extra);
+  CHECK(has_line(text, "# TYPE imu2clip_audio_seconds_ingested_total counter"));
+  CHECK(has_line(text, "imu2clip_audio_seconds_ingested_total 7.5"));
+  CHECK(has_line(text, "imu2clip_audio_windows_tagged_total 4"));
+  CHECK(has_line(text, "imu2clip_audio_queue_windows 2"));
+}
