@@ -1,4 +1,5 @@
-// imu2clip web UI: sign in, chat (streamed), day timeline, upload, live recording from a phone.
+// imu2clip web UI: sign in, chat (streamed), day timeline, upload, live recording from a phone
+// (motion, and optionally sound).
 // Plain JS, no build step. Talks to the /v1 HTTP API with the user's bearer token.
 //
 // Page URL parameters (optional, for demos and tests):
@@ -85,6 +86,7 @@ async function signIn(token) {
 
 function signOut(message) {
   stopRecording();
+  abandonSound();
   state.token = "";
   state.user = null;
   localStorage.removeItem(TOKEN_KEY);
@@ -319,7 +321,8 @@ $("timeline-form").addEventListener("submit", (event) => { event.preventDefault(
 // Stable colour per label so "walking" looks the same every day. Stretches the tagger was not
 // confident about are grey: they are not an activity.
 function labelColour(label) {
-  if (label === "unclear motion") return "hsl(0 0% 72%)";
+  if (label === "unclear motion" || label === "unclear sound") return "hsl(0 0% 72%)";
+  if (label === "quiet") return "hsl(0 0% 86%)";   // silence: heard, but nothing to see
   let hash = 2166136261;
   for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 16777619);
   const hue = (hash >>> 0) % 360;
@@ -364,22 +367,33 @@ async function loadTimeline() {
     lastTimeline = null;
     $("timeline-chart").replaceChildren();
     $("timeline-totals").replaceChildren();
+    $("timeline-audio-totals").replaceChildren();
+    $("timeline-audio-legend").hidden = true;
     $("timeline-detail").textContent = "";
     $("timeline-status").textContent = e.message;
   }
 }
 
 function drawTimeline(timeline) {
-  const segments = (timeline.segments || []).filter((s) => s.end_min > s.start_min);
+  // What was done, and under it (when anything was heard) what was heard: timeline_lanes.js.
+  const lanes = timelineLanes(timeline.segments);
   const chart = $("timeline-chart");
   $("timeline-detail").textContent = "";
-  const totals = new Map();
-  for (const s of segments) totals.set(s.label, (totals.get(s.label) || 0) + (s.end_min - s.start_min));
-  const labels = [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a) || a.localeCompare(b));
+  const laneOf = (key) => lanes.find((lane) => lane.key === key);
+  const activities = laneOf("activity") ? laneOf("activity").labels.length : 0;
+  const sounds = laneOf("audio") ? laneOf("audio").labels.length : 0;
 
-  $("timeline-status").textContent = segments.length
-    ? `${timeline.date}${timeline.tz ? ` (${timeline.tz})` : ""}: ${labels.length} activit${labels.length === 1 ? "y" : "ies"}`
+  $("timeline-status").textContent = lanes.length
+    ? `${timeline.date}${timeline.tz ? ` (${timeline.tz})` : ""}: ${activities} activit${activities === 1 ? "y" : "ies"}` +
+      (sounds ? `, ${sounds} sound${sounds === 1 ? "" : "s"}` : "")
     : `Nothing logged on ${timeline.date || $("timeline-date").value}.`;
+
+  // One row per label; the audio lane opens with a row that names it.
+  const rows = [];
+  for (const lane of lanes) {
+    if (lane.key === "audio") rows.push({ lane, title: lane.title });
+    for (const label of lane.labels) rows.push({ lane, label });
+  }
 
   // Drawn in CSS pixels (no viewBox scaling) so text stays readable on a narrow phone.
   const width = Math.max(320, chart.clientWidth || 640);
@@ -387,7 +401,7 @@ function drawTimeline(timeline) {
   const rowHeight = 24;
   const top = 18;
   const plotWidth = width - labelWidth - 8;
-  const height = top + Math.max(1, labels.length) * rowHeight + 4;
+  const height = top + Math.max(1, rows.length) * rowHeight + 4;
   const x = (minutes) => labelWidth + (minutes / 1440) * plotWidth;
 
   const root = svg("svg", {
@@ -402,49 +416,62 @@ function drawTimeline(timeline) {
       tick.textContent = String(h).padStart(2, "0");
     }
   }
-  labels.forEach((label, row) => {
-    const y = top + row * rowHeight;
-    const text = svg("text", { class: "row-label", x: 0, y: y + rowHeight / 2 + 4 }, root);
-    text.textContent = label.length > 18 ? `${label.slice(0, 17)}…` : label;
+  const groups = new Map(lanes.map((lane) => [lane.key, svg("g", { class: `lane lane-${lane.key}`, "aria-label": lane.title }, root)]));
+  const rowOf = new Map();
+  rows.forEach((row, i) => {
+    const y = top + i * rowHeight;
+    const group = groups.get(row.lane.key);
+    if (row.title) {
+      svg("line", { class: "lane-rule", x1: 0, x2: width, y1: y + 1, y2: y + 1 }, group);
+      svg("text", { class: "lane-title", x: 0, y: y + rowHeight / 2 + 4 }, group).textContent = row.title;
+      return;
+    }
+    rowOf.set(`${row.lane.key}\n${row.label}`, i);
+    const text = svg("text", { class: "row-label", x: 0, y: y + rowHeight / 2 + 4 }, group);
+    text.textContent = row.label.length > 18 ? `${row.label.slice(0, 17)}…` : row.label;
     const full = svg("title", {}, text);
-    full.textContent = label;
+    full.textContent = row.label;
   });
-  const rowOf = new Map(labels.map((label, i) => [label, i]));
-  for (const s of segments) {
-    const row = rowOf.get(s.label);
-    const rect = svg("rect", {
-      class: "bar",
-      x: x(s.start_min),
-      y: top + row * rowHeight + 3,
-      width: Math.max(1.5, x(s.end_min) - x(s.start_min)),
-      height: rowHeight - 6,
-      rx: 2,
-      fill: labelColour(s.label),
-      tabindex: 0,
-    }, root);
-    const description = `${s.label}: ${clock(s.start_min)}–${clock(s.end_min)} (${duration(s.end_min - s.start_min)})` +
-      (s.modality ? ` · ${s.modality}` : "");
-    svg("title", {}, rect).textContent = description;
-    // Phones have no hover: a tap (or Enter) shows the same text below the chart.
-    const show = () => {
-      root.querySelectorAll("rect.selected").forEach((r) => r.classList.remove("selected"));
-      rect.classList.add("selected");
-      $("timeline-detail").textContent = description;
-    };
-    rect.addEventListener("click", show);
-    rect.addEventListener("focus", show);
+  for (const lane of lanes) {
+    for (const s of lane.segments) {
+      const row = rowOf.get(`${lane.key}\n${s.label}`);
+      const rect = svg("rect", {
+        class: "bar",
+        x: x(s.start_min),
+        y: top + row * rowHeight + 3,
+        width: Math.max(1.5, x(s.end_min) - x(s.start_min)),
+        height: rowHeight - 6,
+        rx: 2,
+        fill: labelColour(s.label),
+        tabindex: 0,
+      }, groups.get(lane.key));
+      const description = `${s.label}: ${clock(s.start_min)}–${clock(s.end_min)} (${duration(s.end_min - s.start_min)})` +
+        (s.modality ? ` · ${s.modality}` : "");
+      svg("title", {}, rect).textContent = description;
+      // Phones have no hover: a tap (or Enter) shows the same text below the chart.
+      const show = () => {
+        root.querySelectorAll("rect.selected").forEach((r) => r.classList.remove("selected"));
+        rect.classList.add("selected");
+        $("timeline-detail").textContent = description;
+      };
+      rect.addEventListener("click", show);
+      rect.addEventListener("focus", show);
+    }
   }
   chart.replaceChildren(root);
 
-  const list = $("timeline-totals");
-  list.replaceChildren(...labels.map((label) => {
+  // One legend per lane: time per activity, and time per sound.
+  const legend = (list, lane) => list.replaceChildren(...(lane ? lane.labels : []).map((label) => {
     const item = document.createElement("li");
     const swatch = document.createElement("span");
     swatch.className = "swatch";
     swatch.style.background = labelColour(label);
-    item.append(swatch, `${label} — ${duration(totals.get(label))}`);
+    item.append(swatch, `${label} — ${duration(lane.totals.get(label))}`);
     return item;
   }));
+  legend($("timeline-totals"), laneOf("activity"));
+  legend($("timeline-audio-totals"), laneOf("audio"));
+  $("timeline-audio-legend").hidden = !laneOf("audio");
 }
 
 let resizeTimer = 0;
@@ -719,6 +746,337 @@ function stopRecording() {
 
 $("record-button").addEventListener("click", () => {
   if (recorder.active) stopRecording(); else startRecording();
+});
+
+// ---------- sound from the microphone ----------
+//
+// getUserMedia -> AudioWorklet (the processor in audio_capture.js hands over mono batches) ->
+// resampled to 16 kHz, PCM16, 2-second chunks (audio_capture.js) -> POST /v1/audio, one chunk
+// at a time, in order. MediaRecorder is not used: it produces WebM/Opus, which the server
+// does not read.
+
+const SOUND_DEVICE = "phone-browser";   // the same name the motion stream uses for this phone
+const SOUND_BACKLOG_SECONDS = 300;      // unsent sound kept while the server is busy or unreachable
+// A batch whose audio-clock time and wall-clock time disagree by more than this starts a new
+// stretch with its own start time (the system suspended the audio, e.g. during a call).
+const SOUND_RESYNC_MS = 1000;
+// Shorter pieces (a stretch's first render quantum before the microphone delivers, the tail
+// after Stop) are not sent: they hold nothing the server could tag and would cost a request.
+const SOUND_MIN_CHUNK_SECONDS = 0.1;
+const BASE_TITLE = document.title;
+
+const sound = {
+  active: false,
+  starting: false,
+  stream: null,
+  context: null,
+  source: null,
+  node: null,
+  rate: 0,              // rate the chunks are sent at
+  resampler: null,
+  chunker: null,
+  segmentFrame: 0,      // context frame of the current stretch's first sample
+  segmentStartMs: 0,    // its wall-clock time
+  nextFrame: 0,         // context frame the next batch should start at
+  endMs: 0,             // wall-clock end of the last chunk queued
+  backlog: new AudioBacklog(SOUND_BACKLOG_SECONDS),
+  sending: false,
+  failures: 0,          // failed sends in a row
+  retryAt: 0,
+  timer: 0,
+  startedAt: 0,
+  sentSeconds: 0,
+  droppedSeconds: 0,
+  errors: 0,
+};
+
+function soundStatus(message, isError) {
+  $("sound-status").textContent = message;
+  $("sound-status").classList.toggle("error", Boolean(isError));
+}
+
+const soundSeconds = (s) => (s < 0.05 ? "0 s" : s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
+
+function updateSoundStats() {
+  $("sound-sent").textContent = soundSeconds(sound.sentSeconds);
+  $("sound-buffered").textContent = soundSeconds(sound.backlog.seconds + (sound.chunker ? sound.chunker.filled / sound.rate : 0));
+  $("sound-dropped").textContent = soundSeconds(sound.droppedSeconds);
+  $("sound-errors").textContent = String(sound.errors);
+  if (sound.active) {
+    const s = Math.floor((Date.now() - sound.startedAt) / 1000);
+    const hms = s >= 3600 ? `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, "0")}` : `${Math.floor(s / 60)}`;
+    $("sound-elapsed").textContent = `${hms}:${String(s % 60).padStart(2, "0")}`;
+  }
+}
+
+function noteDropped(chunks) {
+  if (!chunks.length) return;
+  const lost = chunks.reduce((n, c) => n + c.samples.length / c.rate, 0);
+  sound.droppedSeconds += lost;
+  soundStatus(`Dropped the oldest ${soundSeconds(lost)} of sound: more than ${SOUND_BACKLOG_SECONDS / 60} min was waiting to be sent.`, true);
+}
+
+function queueChunk(chunk) {
+  if (!chunk || chunk.samples.length < chunk.rate * SOUND_MIN_CHUNK_SECONDS) return;
+  sound.endMs = chunk.startMs + (chunk.samples.length * 1000) / chunk.rate;
+  noteDropped(sound.backlog.push(chunk));
+}
+
+// Ends the current stretch: the resampler's and chunker's last samples go out as a short chunk.
+function endSoundSegment() {
+  if (!sound.chunker) return;
+  for (const chunk of sound.chunker.push(floatToPcm16(sound.resampler.flush()))) queueChunk(chunk);
+  queueChunk(sound.chunker.flush());
+  sound.chunker = null;
+  sound.resampler = null;
+}
+
+// One batch from the audio thread: {frame: context frame of its first sample, samples: mono}.
+function onSoundBatch({ frame, samples }) {
+  if (!sound.active) return;
+  const context = sound.context;
+  const inRate = context.sampleRate;
+  // The batch's wall-clock time, from the audio clock read together with the system clock
+  // (about a render quantum late; the input latency is not known to the page).
+  const wallMs = Date.now() - (context.currentTime - frame / inRate) * 1000;
+  const expectedMs = sound.segmentStartMs + ((frame - sound.segmentFrame) * 1000) / inRate;
+  if (!sound.chunker || frame !== sound.nextFrame || Math.abs(wallMs - expectedMs) > SOUND_RESYNC_MS) {
+    endSoundSegment();
+    // Never before the end of what was already sent: the estimate jitters by a few ms.
+    const startMs = Math.max(Math.round(wallMs), Math.ceil(sound.endMs));
+    sound.resampler = new Resampler(inRate, sound.rate);
+    sound.chunker = new PcmChunker({ rate: sound.rate, startMs });
+    sound.segmentFrame = frame;
+    sound.segmentStartMs = startMs;
+  }
+  sound.nextFrame = frame + samples.length;
+  for (const chunk of sound.chunker.push(floatToPcm16(sound.resampler.process(samples)))) queueChunk(chunk);
+  if (sound.backlog.length) sendSound();
+}
+
+async function sendSound() {
+  if (sound.sending || !state.token || Date.now() < sound.retryAt) return;
+  const chunk = sound.backlog.shift();
+  if (!chunk) return;
+  sound.sending = true;
+  const query = new URLSearchParams({ start: String(chunk.startMs), device: SOUND_DEVICE });
+  let retry = false;
+  try {
+    const response = await fetch(`/v1/audio?${query}`, {
+      method: "POST",
+      headers: authHeaders({ "Content-Type": audioContentType(chunk.rate) }),
+      body: pcm16LittleEndian(chunk.samples),
+    });
+    if (response.ok) {
+      let reply = {};
+      try { reply = await response.json(); } catch (_) { /* the chunk was taken either way */ }
+      sound.failures = 0;
+      sound.sentSeconds += Number.isFinite(reply.accepted_s) ? reply.accepted_s : chunk.samples.length / chunk.rate;
+      if (!sound.active && sound.backlog.length === 0) {
+        soundStatus(sound.droppedSeconds > 0
+          ? `Stopped. The rest was sent; ${soundSeconds(sound.droppedSeconds)} could not be.` : "Stopped. All the sound was sent.");
+      }
+      else if ($("sound-status").classList.contains("error") || !$("sound-status").textContent) {
+        soundStatus(sound.active ? "Recording sound…" : "Stopped: sending the rest of the sound…");
+      }
+    } else if (response.status === 401) {
+      handleUnauthorized();
+    } else if (response.status === 429 || response.status >= 500) {
+      // Busy (429) or in trouble (5xx): keep the chunk and try again later.
+      const error = await errorFromResponse(response);
+      retry = true;
+      scheduleSoundRetry(response.headers.get("Retry-After"), response.status === 429
+        ? "The server is busy" : `The server failed (${error.message})`);
+    } else {
+      // 400, 413 ...: this chunk was refused as it is; sending it again would fail the same way.
+      const error = await errorFromResponse(response);
+      sound.errors++;
+      sound.droppedSeconds += chunk.samples.length / chunk.rate;
+      soundStatus(`A sound chunk was refused: ${error.message}`, true);
+    }
+  } catch (_) {
+    retry = true;
+    scheduleSoundRetry(null, "Cannot reach the server");
+  } finally {
+    sound.sending = false;
+    if (retry && state.token) noteDropped(sound.backlog.unshift(chunk));
+    updateSoundStats();
+  }
+  if (!retry && sound.backlog.length) sendSound();
+  else if (!sound.active && sound.backlog.length === 0) clearSoundTimer();
+}
+
+function scheduleSoundRetry(retryAfter, reason) {
+  sound.errors++;
+  sound.failures++;
+  const delay = audioRetryDelayMs(sound.failures, retryAfter);
+  sound.retryAt = Date.now() + delay;
+  soundStatus(`${reason}; trying again in ${Math.round(delay / 1000)} s. The sound is kept (up to ${SOUND_BACKLOG_SECONDS / 60} min).`, true);
+}
+
+function clearSoundTimer() {
+  clearInterval(sound.timer);
+  sound.timer = 0;
+}
+
+// Signing out: the microphone goes, and so does the sound not sent yet (there is no token to
+// send it with any more).
+function abandonSound() {
+  sound.starting = false;
+  if (sound.active) {
+    sound.active = false;
+    releaseMicrophone();
+    showSoundStopped();
+  }
+  sound.backlog.clear();
+  sound.chunker = null;
+  sound.resampler = null;
+  clearSoundTimer();
+  soundStatus("");
+  updateSoundStats();
+}
+
+function microphoneError(e) {
+  switch (e && e.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return "Microphone access was denied. Allow it in the browser's site settings and try again.";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "This device has no microphone the browser can use.";
+    case "NotReadableError":
+    case "AbortError":
+      return "The microphone is in use by another app or could not be started.";
+    case "RecorderLoadError":
+      return e.message;
+    default:
+      return `Could not start the microphone: ${(e && e.message) || e}`;
+  }
+}
+
+function releaseMicrophone() {
+  if (sound.node) {
+    sound.node.port.onmessage = null;
+    sound.node.port.postMessage("stop");
+    sound.node.disconnect();
+  }
+  if (sound.source) sound.source.disconnect();
+  if (sound.stream) sound.stream.getTracks().forEach((track) => track.stop());
+  if (sound.context) sound.context.close().catch(() => {});
+  Object.assign(sound, { stream: null, source: null, node: null, context: null });
+}
+
+async function startSound() {
+  if (sound.active || sound.starting) return;
+  if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    soundStatus("The microphone needs a secure page: open this site over HTTPS (or localhost).", true);
+    return;
+  }
+  const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+  if (!AudioContextClass || !("audioWorklet" in AudioContextClass.prototype)) {
+    soundStatus("This browser cannot record sound here (no AudioWorklet); update it and try again.", true);
+    return;
+  }
+  sound.starting = true;
+  $("sound-button").disabled = true;
+  soundStatus("Asking for the microphone…");
+  try {
+    // The context is made inside the tap, so browsers let it run.
+    sound.context = new AudioContextClass();
+    const moduleLoaded = sound.context.audioWorklet.addModule("/audio_capture.js").catch((e) => {
+      throw Object.assign(new Error(`Could not load the sound recorder (/audio_capture.js): ${e.message}`), { name: "RecorderLoadError" });
+    });
+    moduleLoaded.catch(() => {});   // awaited below; this only keeps an early failure from going unhandled
+    // Voice processing is off: noise suppression would remove the background sounds the
+    // server tags, and echo cancellation and gain control change levels over time.
+    sound.stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
+    await moduleLoaded;
+    if (sound.context.state === "suspended") await sound.context.resume();
+    sound.rate = audioSendRate(sound.context.sampleRate);
+    sound.source = sound.context.createMediaStreamSource(sound.stream);
+    sound.node = new AudioWorkletNode(sound.context, AUDIO_WORKLET_NAME, { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1] });
+    sound.node.port.onmessage = (event) => onSoundBatch(event.data);
+    sound.source.connect(sound.node);
+    // The node writes silence; being connected to the output keeps the browser pulling it.
+    sound.node.connect(sound.context.destination);
+    const { stream, context } = sound;
+    for (const track of stream.getAudioTracks()) {
+      track.addEventListener("ended", () => {
+        if (sound.stream === stream) stopSound("The microphone was turned off (unplugged, or access was withdrawn).");
+      });
+    }
+    context.addEventListener("statechange", () => {
+      if (!sound.active || sound.context !== context) return;
+      if (context.state === "running") soundStatus("Recording sound…");
+      else soundStatus("The system paused the microphone; recording goes on when it allows.", true);
+    });
+  } catch (e) {
+    releaseMicrophone();
+    sound.starting = false;
+    $("sound-button").disabled = false;
+    soundStatus(e instanceof RangeError ? e.message : microphoneError(e), true);
+    return;
+  }
+  if (!sound.starting) {   // signed out while the browser was asking
+    releaseMicrophone();
+    $("sound-button").disabled = false;
+    return;
+  }
+  Object.assign(sound, {
+    active: true, starting: false, chunker: null, resampler: null, nextFrame: 0, endMs: 0,
+    startedAt: Date.now(), sentSeconds: 0, droppedSeconds: 0, errors: 0, failures: 0, retryAt: 0,
+  });
+  clearSoundTimer();
+  sound.timer = setInterval(() => { sendSound(); updateSoundStats(); }, 500);
+  $("sound-button").disabled = false;
+  $("sound-button").textContent = "Stop recording sound";
+  $("sound-button").classList.add("recording");
+  $("sound-button").setAttribute("aria-pressed", "true");
+  $("sound-indicator").hidden = false;
+  document.title = `● Recording sound · ${BASE_TITLE}`;
+  soundStatus("Recording sound…");
+  updateSoundStats();
+}
+
+function showSoundStopped() {
+  $("sound-button").textContent = "Record sound";
+  $("sound-button").classList.remove("recording");
+  $("sound-button").setAttribute("aria-pressed", "false");
+  $("sound-indicator").hidden = true;
+  document.title = BASE_TITLE;
+}
+
+// Stops capture at once and lets the microphone go; what was recorded is still sent.
+function stopSound(message) {
+  if (!sound.active) return;
+  sound.active = false;
+  releaseMicrophone();
+  endSoundSegment();
+  showSoundStopped();
+  if (sound.backlog.length && state.token) {
+    sound.retryAt = 0;
+    soundStatus(message || "Stopped: sending the rest of the sound…", Boolean(message));
+    sendSound();
+  } else {
+    if (!sound.sending) clearSoundTimer();
+    soundStatus(message || "Stopped.", Boolean(message));
+  }
+  updateSoundStats();
+}
+
+$("sound-button").addEventListener("click", () => {
+  if (sound.active) stopSound(""); else startSound();
+});
+$("sound-stop").addEventListener("click", () => stopSound(""));
+// Leaving the page ends the recording; the browser would stop the microphone anyway.
+window.addEventListener("pagehide", () => stopSound(""));
+// Some systems (iOS) pause the audio while the page is in the background.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && sound.active && sound.context && sound.context.state !== "running") {
+    sound.context.resume().catch(() => {});
+  }
 });
 
 // ---------- start ----------

@@ -7,12 +7,15 @@
 //   IMU2CLIP_BIN        the binary (default: build/services/cli/imu2clip under the repo root)
 //   IMU2CLIP_E2E_MODEL  a model bundle for `serve` (default: a small random one from `model init`;
 //                       the logs the questions read are imported, so the model's quality is irrelevant)
+//   IMU2CLIP_E2E_AUDIO_MODEL  an audio bundle for `serve --audio-model` (default: a tiny one from a
+//                       one-step `pretrain --modality audio` on synthetic tones; POST /v1/audio only
+//                       has to accept the sound, not tag it well)
 //   CHROMIUM            browser executable (default /usr/bin/chromium)
 //   E2E_TIMEOUT_S       overall limit (default 180)
 //   E2E_KEEP=1          keep the temp folder (database, server log, screenshots) for inspection
 import { chromium } from "playwright-core";
 import { spawn, execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, openSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +41,10 @@ const MORNING = [
 ];
 const EVENING = [
   { from: "17:00", to: "17:15", label: "walking" },
+];
+// What the phone heard on that walk: the timeline draws it as a lane of its own.
+const EVENING_SOUNDS = [
+  { from: "17:00", to: "17:15", label: "street traffic" },
 ];
 const WALKING_MIN = 45;
 
@@ -77,14 +84,14 @@ function freePort() {
 }
 
 // One JSONL line per 5 minutes, like the tagger's smoothed log.
-function dayLogJsonl(plan) {
+function dayLogJsonl(plan, modality = "motion") {
   const lines = [];
   const toMinutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
   for (const { from, to, label } of plan) {
     for (let m = toMinutes(from); m < toMinutes(to); m += 5) {
       const hh = String(Math.floor(m / 60)).padStart(2, "0");
       const mm = String(m % 60).padStart(2, "0");
-      lines.push(JSON.stringify({ t: `${DAY}T${hh}:${mm}:00+02:00`, duration_s: 300, labels: [label], modality: "motion" }));
+      lines.push(JSON.stringify({ t: `${DAY}T${hh}:${mm}:00+02:00`, duration_s: 300, labels: [label], modality }));
     }
   }
   return lines.join("\n") + "\n";
@@ -101,6 +108,49 @@ function smallRecordingCsv() {
   return rows.join("\n") + "\n";
 }
 
+// The fake microphone's input (Chromium plays it in a loop): a mono 16-bit PCM WAV of a tone.
+const MIC_TONE_HZ = 440;
+const MIC_TONE_AMPLITUDE = 0.5;
+function toneWav(rate, seconds, hz, amplitude) {
+  const n = Math.round(rate * seconds);
+  const wav = Buffer.alloc(44 + 2 * n);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + 2 * n, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);          // fmt chunk size
+  wav.writeUInt16LE(1, 20);           // PCM
+  wav.writeUInt16LE(1, 22);           // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(2 * rate, 28);    // bytes per second
+  wav.writeUInt16LE(2, 32);           // bytes per frame
+  wav.writeUInt16LE(16, 34);          // bits per sample
+  wav.write("data", 36);
+  wav.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) wav.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + 2 * i);
+  return wav;
+}
+
+// Amplitude (full scale 1) of the `hz` component of little-endian PCM16 at `rate` (one DFT bin).
+// A chunk sent at another rate than its header says puts the tone elsewhere, and this near 0.
+function toneAmplitude(bytes, rate, hz) {
+  const n = bytes.length / 2;
+  let re = 0, im = 0;
+  for (let i = 0; i < n; i++) {
+    const v = bytes.readInt16LE(2 * i) / 32768;
+    re += v * Math.cos((2 * Math.PI * hz * i) / rate);
+    im += v * Math.sin((2 * Math.PI * hz * i) / rate);
+  }
+  return (2 * Math.hypot(re, im)) / n;
+}
+
+async function waitUntil(condition, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 // `user add` prints the token alone on stdout (its explanation goes to stderr).
 function tokenFrom(stdout) {
   const token = stdout.trim().split("\n").pop().trim();
@@ -111,7 +161,9 @@ function tokenFrom(stdout) {
 async function waitForHealthy(base) {
   const deadline = Date.now() + 60000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}:\n${readFileSync(serverLog, "utf8")}`);
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`the server exited with ${server.exitCode ?? server.signalCode}:\n${readFileSync(serverLog, "utf8")}`);
+    }
     try {
       const response = await fetch(`${base}/healthz`);
       if (response.ok) return response.json();
@@ -121,15 +173,16 @@ async function waitForHealthy(base) {
   }
 }
 
-async function startServer(model, port) {
+async function startServer(model, audioModel, port) {
   const out = openSync(serverLog, "a");
-  server = spawn(bin, ["serve", "--db", db, "--model", model, "--host", "127.0.0.1", "--port", String(port)],
+  server = spawn(bin, ["serve", "--db", db, "--model", model, "--audio-model", audioModel,
+                       "--host", "127.0.0.1", "--port", String(port)],
                  { env: e2eEnv(), stdio: ["ignore", out, out] });
   return waitForHealthy(`http://127.0.0.1:${port}`);
 }
 
 async function stopServer() {
-  if (!server || server.exitCode !== null) return;
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
   const exited = new Promise((r) => server.once("exit", r));
   server.kill("SIGTERM");
   const timer = setTimeout(() => server.kill("SIGKILL"), 10000);
@@ -146,6 +199,21 @@ async function main() {
     await run(["model", "init", "--out", model, "--seed", "7",
                "--label", "sitting", "--label", "walking", "--label", "running", "--label", "cooking"]);
   }
+  let audioModel = process.env.IMU2CLIP_E2E_AUDIO_MODEL;
+  if (!audioModel) {
+    audioModel = join(work, "audio.safetensors");
+    const clips = join(work, "audio-clips");
+    mkdirSync(join(clips, "clips"), { recursive: true });
+    const rows = ["clip_id,label,source,fold,split"];
+    for (let k = 0; k < 4; k++) {
+      writeFileSync(join(clips, "clips", `low-${k}.wav`), toneWav(16000, 2, 200 + 50 * k, 0.3));
+      writeFileSync(join(clips, "clips", `high-${k}.wav`), toneWav(16000, 2, 2000 + 500 * k, 0.3));
+      rows.push(`low-${k},humming,e2e:low,0,train`, `high-${k},beeping,e2e:high,0,train`);
+    }
+    writeFileSync(join(clips, "labels.csv"), rows.join("\n") + "\n");
+    await run(["pretrain", "--modality", "audio", "--data", clips, "--out", audioModel, "--epochs", "1", "--max-steps", "1",
+               "--batch", "8", "--val-split", "none", "--seed", "7", "--threads", "1", "--device", "cpu"]);
+  }
 
   const added = await run(["user", "add", "ann", "--db", db, "--tz", TZ]);
   const token = tokenFrom(added.stdout);
@@ -154,7 +222,7 @@ async function main() {
   await run(["logs", "import", "--db", db, "--user", "ann", logFile]);
 
   const port = await freePort();
-  const health = await startServer(model, port);
+  const health = await startServer(model, audioModel, port);
   log(`server up on port ${port}: ${JSON.stringify(health)}`);
   const base = `http://127.0.0.1:${port}`;
 
@@ -164,14 +232,37 @@ async function main() {
     body: dayLogJsonl(EVENING),
   });
   check(imported.ok, `POST /v1/logs/import accepted the evening (${imported.status})`);
+  const importedSounds = await fetch(`${base}/v1/logs/import`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-ndjson" },
+    body: dayLogJsonl(EVENING_SOUNDS, "audio"),
+  });
+  check(importedSounds.ok, `POST /v1/logs/import accepted the evening's sounds (${importedSounds.status})`);
   log(`user 'ann' has ${MORNING.length + EVENING.length} activities on ${DAY}`);
 
+  // A fake microphone that hears the tone, granted without a prompt.
+  const micWav = join(work, "mic.wav");
+  writeFileSync(micWav, toneWav(48000, 3, MIC_TONE_HZ, MIC_TONE_AMPLITUDE));
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+           `--use-file-for-fake-audio-capture=${micWav}`],
   });
   // A phone-sized window in the user's zone.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: TZ });
+  // Every track the page gets from getUserMedia, to check that Stop releases the microphone.
+  await context.addInitScript(() => {
+    window.__micTracks = [];
+    const devices = navigator.mediaDevices;
+    if (!devices || !devices.getUserMedia) return;
+    const getUserMedia = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      window.__micTracks.push(...stream.getTracks());
+      return stream;
+    };
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(30000);
   const pageErrors = [];
@@ -224,6 +315,13 @@ async function main() {
   const totals = await page.locator("#timeline-totals li").allTextContents();
   log(`totals: ${totals.join(" | ")}`);
   check(totals.some((t) => t.includes("walking") && t.includes(`${WALKING_MIN} min`)), `the timeline totals ${WALKING_MIN} min of walking`);
+  // The sounds are a lane of their own under the activities, with their own legend.
+  const soundBars = await page.locator("#timeline-chart svg g.lane-audio rect.bar title").allTextContents();
+  check(soundBars.some((t) => t.startsWith("street traffic: 17:00")), `the audio lane draws the street traffic (${soundBars.length} bars)`);
+  check(!totals.some((t) => t.includes("street traffic")), "sounds are not totalled as activities");
+  const soundTotals = await page.locator("#timeline-audio-totals li").allTextContents();
+  check(await page.isVisible("#timeline-audio-legend") && soundTotals.some((t) => t.includes("street traffic") && t.includes("15 min")),
+        "the audio legend totals 15 min of street traffic");
   await page.screenshot({ path: join(work, "timeline.png"), fullPage: true });
   await page.click("#day-next");
   await page.waitForFunction(() => /Nothing logged/.test(document.getElementById("timeline-status").textContent));
@@ -269,6 +367,69 @@ async function main() {
   await page.click("#record-button");
   await page.waitForFunction(() => document.getElementById("rec-buffered").textContent === "0");
   check(await page.textContent("#rec-errors") === "0", `live samples sent without errors (${await page.textContent("#rec-sent")})`);
+
+  // Sound: off until asked; then 2-second chunks of 16 kHz PCM reach POST /v1/audio with a
+  // recording indicator on screen, and Stop takes the indicator away and releases the microphone.
+  check(await page.isHidden("#sound-indicator"), "no sound indicator before recording sound");
+  check(await page.evaluate(() => window.__micTracks.length) === 0, "the microphone stays closed until asked");
+  const audio = [];   // {request, response, body, reply} per POST /v1/audio
+  page.on("response", async (response) => {
+    const request = response.request();
+    if (request.method() !== "POST" || new URL(request.url()).pathname !== "/v1/audio") return;
+    const entry = { request, response, body: request.postDataBuffer() || Buffer.alloc(0), reply: null, text: "", read: false };
+    audio.push(entry);
+    try { entry.text = await response.text(); entry.reply = JSON.parse(entry.text); } catch (_) { /* checked below */ }
+    entry.read = true;
+  });
+  const accepted = () => audio.filter((a) => a.read && a.response.status() === 202);
+  // 429 is retried by the page; anything else but 202 is an answer the test cannot wait out.
+  const refused = () => audio.find((a) => a.read && a.response.status() !== 202 && a.response.status() !== 429);
+  const soundClickedAt = Date.now();
+  await page.click("#sound-button");
+  await page.waitForSelector("#sound-indicator", { state: "visible" });
+  const indicator = (await page.textContent("#sound-indicator")).replace(/\s+/g, " ");
+  check(/Recording sound \d+:\d\d Stop/.test(indicator), `the recording indicator is on screen ("${indicator.trim()}")`);
+  check(await page.isVisible("#sound-indicator .rec-dot"), "with its red dot");
+  check(await page.getAttribute("#sound-button", "aria-pressed") === "true", "the sound button shows it is on");
+  await waitUntil(() => accepted().length >= 2 || refused(), 20000, "two answered POST /v1/audio");
+  const bad = refused();
+  if (bad) {
+    throw new Error(`POST /v1/audio answered ${bad.response.status()}: ${bad.text.slice(0, 300)}` +
+                    (bad.response.status() === 404 ? " (this build has no /v1/audio route)" : ""));
+  }
+  const [first, second] = accepted();
+  const headers = first.request.headers();
+  check(headers["content-type"] === "audio/L16;rate=16000;channels=1", `the chunk is sent as ${headers["content-type"]}`);
+  check(headers.authorization === `Bearer ${token}`, "with the user's token");
+  const firstUrl = new URL(first.request.url());
+  const start = Number(firstUrl.searchParams.get("start"));
+  check(start >= soundClickedAt - 1000 && start <= Date.now(), `the first chunk starts when recording started (start=${start}, clicked at ${soundClickedAt})`);
+  check(firstUrl.searchParams.get("device") === "phone-browser", "from the device 'phone-browser'");
+  check(first.body.length === 2 * 16000 * 2, `a 2 s chunk of 16 kHz int16 (${first.body.length} bytes)`);
+  // Chromium's fake microphone glitches where it loops the file (a few % of the level lost per chunk).
+  const heard = toneAmplitude(second.body, 16000, MIC_TONE_HZ);
+  check(Math.abs(heard - MIC_TONE_AMPLITUDE) < 0.25 * MIC_TONE_AMPLITUDE,
+        `the chunk holds the microphone's ${MIC_TONE_HZ} Hz tone at 16 kHz (amplitude ${heard.toFixed(3)})`);
+  check(Number(new URL(second.request.url()).searchParams.get("start")) === start + first.body.length / 2 / 16,
+        "the next chunk starts where the first ended");
+  // accepted_samples counts at the rate the server resamples to (its audio model's), so the
+  // seconds are what must match.
+  check(first.reply && first.reply.accepted_samples > 0 && Math.abs(first.reply.accepted_s - 2) < 1e-3 && first.reply.recording_id != null,
+        `the server took the whole chunk: ${JSON.stringify(first.reply)}`);
+  await page.screenshot({ path: join(work, "recording-sound.png"), fullPage: true });
+
+  await page.click("#sound-stop");
+  await page.waitForSelector("#sound-indicator", { state: "hidden" });
+  check(await page.isHidden("#sound-indicator"), "Stop takes the recording indicator away");
+  check(await page.getAttribute("#sound-button", "aria-pressed") === "false", "the sound button shows it is off");
+  const tracks = await page.evaluate(() => window.__micTracks.map((t) => `${t.kind}:${t.readyState}`));
+  check(tracks.length > 0 && tracks.every((t) => t.endsWith(":ended")), `the microphone is released (${tracks.join(", ")})`);
+  // "Stopped: sending the rest…" until the last chunk is answered; "Stopped." when there was none.
+  await page.waitForFunction(() => /^Stopped\./.test(document.getElementById("sound-status").textContent));
+  const soundStatus = await page.textContent("#sound-status");
+  check(["Stopped. All the sound was sent.", "Stopped."].includes(soundStatus), `the rest is sent after Stop: "${soundStatus}"`);
+  check(await page.textContent("#sound-errors") === "0" && audio.every((a) => a.response.status() === 202),
+        `every sound chunk was accepted (${audio.length} POSTs)`);
 
   // Sign out forgets the token.
   await page.click("#sign-out");
