@@ -1,6 +1,7 @@
 #include "tagger/model/encoder_options.h"
 
 #include <string>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "tagger/text/stable_hash.h"
@@ -184,5 +185,7 @@ std::vector<float> LexicalTower::embed(const std::string& text) const {
   for (size_t k = 0; k < dim; ++k) out[k] = static_cast<float>(total[k] * inv);
   return out;
 }
+
+nlohmann::json LexicalTower::params() const { return params_.to_json(); }
 
 }  // namespace imu2clip

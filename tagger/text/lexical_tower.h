@@ -37,7 +37,7 @@ class LexicalTower final : public TextTower {
   explicit LexicalTower(LexicalTowerParams params = {});
   std::string id() const override { return kId; }
   int dim() const override { return params_.dim; }
-  nlohmann::json params() const override { return params_.to_json(); }
+  nlohmann::json params() const override;
   std::vector<float> embed(const std::string& text) const override;
 
  private:

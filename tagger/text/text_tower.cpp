@@ -1,5 +1,7 @@
 #include "tagger/text/text_tower.h"
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/strings.h"
 #include "tagger/text/lexical_tower.h"

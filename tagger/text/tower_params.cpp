@@ -1,6 +1,7 @@
 #include "tagger/text/tower_params.h"
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 

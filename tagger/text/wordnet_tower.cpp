@@ -1,6 +1,7 @@
 #include "tagger/text/wordnet_tower.h"
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/strings.h"
@@ -224,5 +225,7 @@ std::vector<float> WordNetTower::embed(const std::string& text) const {
   if (phrase.empty()) phrase.add(features.hash("empty", ""), 1.0);
   return phrase.project_unit(params_.dim);
 }
+
+nlohmann::json WordNetTower::params() const { return params_.to_json(); }
 
 }  // namespace imu2clip

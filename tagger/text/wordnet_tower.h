@@ -52,7 +52,7 @@ class WordNetTower final : public TextTower {
   explicit WordNetTower(WordNetTowerParams params = {});
   std::string id() const override { return kId; }
   int dim() const override { return params_.dim; }
-  nlohmann::json params() const override { return params_.to_json(); }
+  nlohmann::json params() const override;
   std::vector<float> embed(const std::string& text) const override;
 
  private:

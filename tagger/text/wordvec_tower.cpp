@@ -1,6 +1,7 @@
 #include "tagger/text/wordvec_tower.h"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "tagger/text/sparse_projection.h"
@@ -127,5 +128,7 @@ std::vector<float> WordVecTower::embed(const std::string& text) const {
   for (size_t k = 0; k < dim; ++k) out[k] = static_cast<float>(sum[k] * inv);
   return out;
 }
+
+nlohmann::json WordVecTower::params() const { return params_.to_json(); }
 
 }  // namespace imu2clip

@@ -44,7 +44,7 @@ class WordVecTower final : public TextTower {
   explicit WordVecTower(WordVecTowerParams params);
   std::string id() const override { return kId; }
   int dim() const override { return params_.dim; }
-  nlohmann::json params() const override { return params_.to_json(); }
+  nlohmann::json params() const override;
   std::vector<float> embed(const std::string& text) const override;
 
  private:
