@@ -117,7 +117,9 @@ int run_tag(const TagArgs& a) {
   std::vector<std::string> audio_files, imu_files;
   split_audio_files(a.files, audio_files, imu_files);
   const int imu_sources = !a.ego4d.empty() + !a.imu_dir.empty() + !imu_files.empty();
-  const int audio_sources = !a.audio_dir.empty() + !audio_files.empty();
+  // An Ego4D root may hold audio next to the IMU (v2/audio/<video_uid>.wav): tagged too.
+  const JobList ego4d_audio = a.ego4d.empty() ? JobList{} : jobs_from_ego4d_audio(a.ego4d);
+  const int audio_sources = !a.audio_dir.empty() + !audio_files.empty() + !ego4d_audio.jobs.empty();
   if (imu_sources > 1)
     throw Error(ErrorKind::InvalidInput, "give one IMU input: --ego4d ROOT, --imu-dir DIR or FILE...");
   if (imu_sources + audio_sources == 0)
@@ -142,7 +144,11 @@ int run_tag(const TagArgs& a) {
     summary = run_imu(a, std::move(model), list, units, threads);
   }
   if (audio_sources && !summary.interrupted) {
-    JobList list = !a.audio_dir.empty() ? jobs_from_audio_dir(a.audio_dir, start) : JobList{};
+    JobList list = ego4d_audio;
+    if (!a.audio_dir.empty()) {
+      JobList dir = jobs_from_audio_dir(a.audio_dir, start);
+      list.jobs.insert(list.jobs.end(), dir.jobs.begin(), dir.jobs.end());
+    }
     if (!audio_files.empty()) {
       JobList files = jobs_from_audio_files(audio_files, start);
       list.jobs.insert(list.jobs.end(), files.jobs.begin(), files.jobs.end());
@@ -217,7 +223,8 @@ Runner add_tag_command(CLI::App& app) {
                   "Tag with these label phrases (one per line) instead of the model's everyday vocabulary "
                   "(no 'unclear motion': the calibration belongs to the vocabulary)")
       ->check(CLI::ExistingFile);
-  auto* ego = cmd->add_option("--ego4d", a->ego4d, "Ego4D root (ego4d.json + v2/imu/<video_uid>.csv)")->check(CLI::ExistingDirectory);
+  auto* ego = cmd->add_option("--ego4d", a->ego4d,
+                              "Ego4D root (ego4d.json + v2/imu/<video_uid>.csv, and v2/audio/<video_uid>.wav when present)")->check(CLI::ExistingDirectory);
   auto* dir = cmd->add_option("--imu-dir", a->imu_dir, "Folder of t_ms,ax,ay,az,gx,gy,gz CSV(.gz) files")->check(CLI::ExistingDirectory);
   auto* files = cmd->add_option("files", a->files,
                                 "IMU CSV files (canonical or Ego4D layout, .gz accepted) and/or audio files "

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "tagger/audio/audio_file.h"
+#include "tagger/io/ego4d_index.h"
 
 namespace fs = std::filesystem;
 
@@ -43,6 +44,26 @@ JobList jobs_from_audio_dir(const std::string& dir, std::optional<int64_t> start
   for (auto& job : list.jobs) {
     fs::path rel = fs::relative(job.path, dir, ec);
     if (!ec) job.source_key = rel.replace_extension().generic_string();
+  }
+  return list;
+}
+
+JobList jobs_from_ego4d_audio(const std::string& root) {
+  const Ego4dIndex index = load_ego4d_index(root);
+  JobList list;
+  for (const auto& v : index.videos) {
+    for (const char* ext : {".wav", ".flac", ".ogg", ".oga", ".opus"}) {
+      const fs::path path = fs::path(root) / "v2" / "audio" / (v.video_uid + ext);
+      if (!fs::is_regular_file(path)) continue;
+      TagJob job;
+      job.source_key = v.video_uid;
+      job.path = path.string();
+      job.start_utc_ms = v.start_epoch_ms;
+      job.expected_duration_s = v.duration_sec.value_or(0);
+      job.meta = {{"source", "ego4d"}, {"video_uid", v.video_uid}, {"kind", "audio file"}};
+      list.jobs.push_back(std::move(job));
+      break;
+    }
   }
   return list;
 }

@@ -4,6 +4,7 @@
 // skipped with its name.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include "storage/log_store.h"
@@ -81,6 +82,27 @@ TEST_CASE("audio tagging: a file that does not decode is skipped with its name",
   CHECK(s.recordings[0].status == RecordingOutcome::Status::Skipped);
   CHECK(s.recordings[0].reason.find("broken.ogg") != std::string::npos);
   CHECK(s.recordings[1].status == RecordingOutcome::Status::Tagged);
+}
+
+TEST_CASE("audio tagging: an Ego4D root's audio beside its IMU is found with the video's start", "[audio][batch]") {
+  const std::string root = make_temp_dir("ego4d-audio");
+  std::filesystem::create_directories(root + "/v2/audio");
+  std::filesystem::create_directories(root + "/v2/imu");
+  std::ofstream(root + "/ego4d.json") << R"({"version": "v2", "videos": [
+    {"video_uid": "aaa", "duration_sec": 2, "has_imu": false, "x_source": {"start_epoch_ms": 1574106705723}},
+    {"video_uid": "bbb", "duration_sec": 2, "has_imu": false}]})";
+  write_wav(root + "/v2/audio/aaa.wav", 8000, tone(8000, 2.0, 500));
+  const JobList jobs = jobs_from_ego4d_audio(root);
+  REQUIRE(jobs.jobs.size() == 1);  // bbb has no audio file
+  CHECK(jobs.jobs[0].source_key == "aaa");
+  CHECK(jobs.jobs[0].start_utc_ms == 1574106705723);
+  LogStore store(root + "/log.db");
+  const TagSummary s = tag(store, small_audio_bundle(), jobs.jobs);
+  REQUIRE(s.recordings.size() == 1);
+  CHECK(s.recordings[0].status == RecordingOutcome::Status::Tagged);
+  const auto entries = store.log().between(store.users().find("local")->id, 1574106705723, 1574106705723 + 5000);
+  REQUIRE(!entries.empty());
+  CHECK(entries[0].modality == "audio");
 }
 
 TEST_CASE("audio tagging: an IMU model is refused for audio", "[audio][batch]") {
