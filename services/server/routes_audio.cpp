@@ -42,7 +42,10 @@ void ingest_audio(Call& call) {
     if (call.body.empty()) throw bad_request("the body is empty: send the whole " + format.media_type + " file", "body");
     // Decoded straight to the model's rate (mono).
     try {
-      AudioClip clip = decode_audio_bytes(call.body.data(), call.body.size(), live->sample_rate_hz(), "body");
+      // Decoding stops at the user's whole backlog allowance: a small compressed body must not
+      // expand into gigabytes of samples before the backlog check refuses it.
+      AudioClip clip = decode_audio_bytes(call.body.data(), call.body.size(), live->sample_rate_hz(), "body",
+                                          live->max_pending_s());
       chunk.samples = std::move(clip.samples);
       chunk.sample_rate_hz = clip.sample_rate_hz;
     } catch (const Error& e) {

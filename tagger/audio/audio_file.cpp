@@ -113,7 +113,8 @@ struct SndCloser {
 };
 using SndHandle = std::unique_ptr<SNDFILE, SndCloser>;
 
-AudioClip decode(SNDFILE* sf, const SF_INFO& info, double target_rate_hz, const std::string& name) {
+AudioClip decode(SNDFILE* sf, const SF_INFO& info, double target_rate_hz, const std::string& name,
+                 double max_seconds = kMaxAudioSeconds) {
   if (info.samplerate <= 0) {
     fail(ErrorKind::Corrupt, name, "the header declares a sample rate of " +
                                        std::to_string(info.samplerate) + " Hz");
@@ -123,11 +124,13 @@ AudioClip decode(SNDFILE* sf, const SF_INFO& info, double target_rate_hz, const 
   }
   const double source_rate = info.samplerate;
   const double ratio = checked_ratio(source_rate, target_rate_hz, name, "target_rate_hz");
-  const auto max_frames = static_cast<int64_t>(kMaxAudioSeconds * source_rate);
+  const auto max_frames = static_cast<int64_t>(max_seconds * source_rate);
   auto too_long = [&] {
     fail(ErrorKind::InvalidInput, name,
-         "is longer than " + std::to_string(static_cast<int>(kMaxAudioSeconds / 3600)) +
-             " hours; split the recording");
+         max_seconds >= 3600 ? "is longer than " + std::to_string(static_cast<int>(max_seconds / 3600)) +
+                                   " hours; split the recording"
+                             : "is longer than " + std::to_string(static_cast<int>(max_seconds)) +
+                                   " s; send it in shorter pieces");
   };
   // libsndfile reports SF_COUNT_MAX when it cannot tell the length: an Ogg file whose last
   // page (the one holding the final position) is missing, i.e. a file cut short.
@@ -262,15 +265,16 @@ AudioClip read_audio_file(const std::string& path, double target_rate_hz) {
 }
 
 AudioClip decode_audio_bytes(const void* data, size_t size, double target_rate_hz,
-                             const std::string& name) {
+                             const std::string& name, double max_seconds) {
   check_rate(target_rate_hz, name, "target_rate_hz");
+  if (!(max_seconds > 0)) fail(ErrorKind::InvalidInput, name, "max_seconds must be positive");
   if (size == 0 || data == nullptr) fail(ErrorKind::InvalidInput, name, "the audio data is empty (0 bytes)");
   MemoryFile mem{static_cast<const unsigned char*>(data), static_cast<sf_count_t>(size), 0};
   SF_VIRTUAL_IO io{mem_length, mem_seek, mem_read, mem_write, mem_tell};
   SF_INFO info{};
   SndHandle sf(sf_open_virtual(&io, SFM_READ, &info, &mem));
   if (!sf) not_audio(name);
-  return decode(sf.get(), info, target_rate_hz, name);
+  return decode(sf.get(), info, target_rate_hz, name, std::min(max_seconds, kMaxAudioSeconds));
 }
 
 std::vector<float> resample_audio(const float* x, size_t n, double from_hz, double to_hz) {

@@ -46,8 +46,10 @@ constexpr double kMaxAudioSeconds = 6 * 3600.0;
 AudioClip read_audio_file(const std::string& path, double target_rate_hz);
 
 // The same for a file's bytes in memory (an HTTP upload); `name` stands for the path in errors.
+// max_seconds bounds the decoded length (InvalidInput beyond it, checked while decoding): a
+// few MiB of Opus can hold hours, so a server passes what it would accept anyway.
 AudioClip decode_audio_bytes(const void* data, size_t size, double target_rate_hz,
-                             const std::string& name);
+                             const std::string& name, double max_seconds = kMaxAudioSeconds);
 
 // Resamples mono float audio from from_hz to to_hz (also PCM16 chunks posted live, once
 // converted to float). The result has exactly round(n * to_hz / from_hz) samples so window

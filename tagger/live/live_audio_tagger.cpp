@@ -191,6 +191,8 @@ LiveAudioTagger::~LiveAudioTagger() {
 
 double LiveAudioTagger::sample_rate_hz() const { return impl_->rate_hz; }
 
+double LiveAudioTagger::max_pending_s() const { return impl_->opt.max_pending_s; }
+
 LiveAudioIngestResult LiveAudioTagger::ingest(int64_t user_id, const LiveAudioChunk& chunk) {
   Impl& m = *impl_;
   if (chunk.device.empty() || chunk.device.size() > 200) invalid("device", "the device name must have 1 to 200 characters");

@@ -77,6 +77,7 @@ class LiveAudioTagger {   // thread-safe; owns one background worker thread and 
   void stop();          // flush, then stop the worker; idempotent
   LiveAudioStats stats() const;
   double sample_rate_hz() const;    // the model's rate: what accepted_samples count
+  double max_pending_s() const;     // the per-user backlog allowance: no chunk can be longer
 
   // Starts a worker created with start_paused. Idempotent.
   void resume();

@@ -286,6 +286,15 @@ TEST_CASE("audio bytes in memory decode like the file, errors carry the given na
     CHECK(e.kind() == ErrorKind::InvalidInput);
     CHECK(e.context().file == "upload-18");
   }
+  // A caller's bound on the decoded length (a server's backlog allowance) stops decoding.
+  CHECK(decode_audio_bytes(bytes.data(), bytes.size(), 16000, "upload.wav", 0.6).samples.size() == 8000);
+  try {
+    decode_audio_bytes(bytes.data(), bytes.size(), 16000, "upload-19", 0.25);
+    FAIL("no Error for audio longer than max_seconds");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::InvalidInput);
+    CHECK(e.message().find("longer than") != std::string::npos);
+  }
 }
 
 TEST_CASE("resample_audio: exact length, tone kept, bad rates rejected") {
