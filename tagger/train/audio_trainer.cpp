@@ -20,6 +20,8 @@
 #include "tagger/text/label_bank.h"
 #include "tagger/text/text_tower.h"
 #include "tagger/train/contrastive_loss.h"
+#include "tagger/train/lr_schedule.h"
+#include "tagger/train/training_device.h"
 
 namespace imu2clip {
 namespace {
@@ -43,21 +45,6 @@ void check_setup(const AudioTrainSetup& s) {
                           std::to_string(set->frames) + " frames; the model needs " +
                           std::to_string(s.encoder.front_end.n_mels) + " x " + std::to_string(frames) + ")");
   if (s.templates.empty()) invalid("templates", "no prompt templates given");
-}
-
-torch::Device pick_device(const std::string& wanted) {
-  const bool cuda = torch::cuda::is_available();
-  if (wanted == "cuda" && !cuda) invalid("device", "--device cuda was asked for but no CUDA device is available");
-  return (wanted == "cuda" || (wanted == "auto" && cuda)) ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-}
-
-double lr_at(const TrainOptions& o, int64_t step, int64_t total_steps) {
-  const double base = o.effective_lr();
-  if (o.warmup_steps > 0 && step < o.warmup_steps) return base * static_cast<double>(step + 1) / o.warmup_steps;
-  if (o.schedule == "none") return base;
-  const double span = static_cast<double>(std::max<int64_t>(1, total_steps - o.warmup_steps));
-  const double progress = std::clamp((step - o.warmup_steps) / span, 0.0, 1.0);
-  return base * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
 // In log-mel space: log(e^x * g) = x + log g, floored where the front end floors silence.
@@ -157,7 +144,7 @@ AudioTrainResult train_audio_contrastive(const AudioTrainSetup& s, const TrainCa
   AudioTrainResult result;
   result.threads = o.threads > 0 ? o.threads : default_train_threads();
   at::set_num_threads(result.threads);
-  const torch::Device device = pick_device(o.device);
+  const torch::Device device = pick_training_device(o.device);
   result.device = device.is_cuda() ? "cuda:0" : "cpu";
   log("training the audio encoder on " + result.device + " with " + std::to_string(result.threads) + " CPU threads");
 

@@ -19,6 +19,8 @@
 #include "tagger/text/text_tower.h"
 #include "tagger/train/batch_loader.h"
 #include "tagger/train/contrastive_model.h"
+#include "tagger/train/lr_schedule.h"
+#include "tagger/train/training_device.h"
 
 namespace imu2clip {
 namespace {
@@ -56,12 +58,6 @@ void check_setup(const TrainSetup& s) {
   if (s.templates.empty()) invalid("templates", "no prompt templates given");
 }
 
-torch::Device pick_device(const std::string& wanted) {
-  const bool cuda = torch::cuda::is_available();
-  if (wanted == "cuda" && !cuda) invalid("device", "--device cuda was asked for but no CUDA device is available");
-  return (wanted == "cuda" || (wanted == "auto" && cuda)) ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-}
-
 torch::Tensor matrix_on(const std::vector<float>& rows, int dim, torch::Device device) {
   if (rows.empty() || dim <= 0) return {};
   const int64_t n = static_cast<int64_t>(rows.size()) / dim;
@@ -74,16 +70,6 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o, s
         params, torch::optim::AdagradOptions(o.effective_lr()).eps(1e-8).weight_decay(o.weight_decay));
   return std::make_unique<torch::optim::Adam>(params,
                                               torch::optim::AdamOptions(o.effective_lr()).weight_decay(o.weight_decay));
-}
-
-// Linear warm-up, then cosine decay to 0 (or constant) over the whole run.
-double lr_at(const TrainOptions& o, int64_t step, int64_t total_steps) {
-  const double base = o.effective_lr();
-  if (o.warmup_steps > 0 && step < o.warmup_steps) return base * static_cast<double>(step + 1) / o.warmup_steps;
-  if (o.schedule == "none") return base;
-  const double span = std::max<int64_t>(1, total_steps - o.warmup_steps);
-  const double progress = std::clamp((step - o.warmup_steps) / span, 0.0, 1.0);
-  return base * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
 // One step's tensors from a batch (the batch outlives them: from_blob does not copy).
@@ -212,7 +198,7 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
   TrainResult result;
   result.threads = o.threads > 0 ? o.threads : default_train_threads();
   at::set_num_threads(result.threads);
-  const torch::Device device = pick_device(o.device);
+  const torch::Device device = pick_training_device(o.device);
   if (device.is_cuda()) {
     // Mixed precision: TF32 tensor-core matmuls/convolutions on Ampere and newer. fp16 autocast
     // is not in the libtorch 1.13 C++ API, and hand-casting the GRU to half would need fp32

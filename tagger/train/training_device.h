@@ -1,0 +1,12 @@
+#pragma once
+// Torch header. The device a training run uses: "cuda" (fails clearly without one), "cpu", or
+// "auto" (CUDA when available). One home for the IMU and the audio trainer.
+#include <torch/torch.h>
+
+#include <string>
+
+namespace imu2clip {
+
+torch::Device pick_training_device(const std::string& wanted);
+
+}  // namespace imu2clip
