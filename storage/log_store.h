@@ -1,11 +1,13 @@
 #pragma once
 // One open log database and the stores over it: users (and devices), recordings (windows,
-// segments and their log lines), live samples, live audio, log lines. Opening migrates the file.
+// segments and their log lines), live samples, live audio, log lines, and what a user asks to
+// have deleted. Opening migrates the file.
 // One LogStore per thread (or borrowed from a StorePool); several processes may share the
 // file (WAL + busy timeout).
 #include <cstdint>
 #include <string>
 
+#include "storage/erasure_store.h"
 #include "storage/live_audio_store.h"
 #include "storage/live_sample_store.h"
 #include "storage/log_entry_store.h"
@@ -29,6 +31,7 @@ class LogStore {
   LiveSampleStore& live() { return live_; }
   LiveAudioStore& live_audio() { return live_audio_; }
   LogEntryStore& log() { return log_; }
+  ErasureStore& erasure() { return erasure_; }
 
   // Number of rows in one of the log's tables (see count_rows in storage/schema.h).
   int64_t count(const std::string& table);
@@ -44,6 +47,7 @@ class LogStore {
   LiveSampleStore live_{db_};
   LiveAudioStore live_audio_{db_};
   LogEntryStore log_{db_};
+  ErasureStore erasure_{db_};
 };
 
 }  // namespace imu2clip

@@ -184,6 +184,11 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
   try {
     sqlite3_busy_timeout(db_, options.busy_timeout_ms);
     exec("PRAGMA foreign_keys = ON");
+    // Deleting a recording, a range of the log or a user is a promise that the data is gone.
+    // Without secure_delete SQLite only unlinks a deleted row: its bytes stay in the page's free
+    // space (and on freelist pages) until reused, readable by anyone who gets the file or a copy
+    // of it. ON overwrites them with zeros, in the pages the WAL checkpoints back into the file.
+    exec("PRAGMA secure_delete = ON");
     if (options.wal) {
       // Reading the journal mode back also catches a file that is not a database at all.
       auto stmt = prepare("PRAGMA journal_mode = WAL");

@@ -71,6 +71,12 @@ void UserStore::set_token_hash(int64_t user_id, const std::optional<std::string>
   if (db_.changes() == 0) no_user(user_id);
 }
 
+bool UserStore::remove(int64_t user_id) {
+  auto s = db_.cached("DELETE FROM users WHERE id = ?1");
+  s->bind_all(user_id).run();
+  return db_.changes() > 0;
+}
+
 std::optional<UserRow> UserStore::find_by_token_hash(const std::string& token_hash) {
   auto s = db_.cached(std::string("SELECT ") + kUserColumns + " FROM users WHERE token_hash = ?1");
   if (!s->bind_all(token_hash).step()) return std::nullopt;

@@ -1,5 +1,5 @@
-// imu2clip user add|list|token: the people who may use the HTTP API, and their bearer tokens.
-// A token is printed once, when it is made; the database keeps only its SHA-256.
+// imu2clip user add|list|token|delete: the people who may use the HTTP API, and their bearer
+// tokens. A token is printed once, when it is made; the database keeps only its SHA-256.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -15,6 +15,7 @@ namespace imu2clip::cli {
 Runner add_user_command(CLI::App& app) {
   struct Args {
     std::string db, name, tz;
+    bool yes = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("user", "Manage API users and their bearer tokens");
@@ -32,7 +33,17 @@ Runner add_user_command(CLI::App& app) {
   token->add_option("name", a->name, "User name")->required();
   token->add_option("--db", a->db, "SQLite database")->required()->check(CLI::ExistingFile);
 
-  return [a, add, list, token]() -> int {
+  auto* remove = cmd->add_subcommand("delete", "Delete a user with all their data (recordings, log, token)");
+  remove->add_option("name", a->name, "User name")->required();
+  remove->add_option("--db", a->db, "SQLite database")->required()->check(CLI::ExistingFile);
+  remove->add_flag("--yes", a->yes, "Confirm: the data cannot be recovered");
+
+  return [a, add, list, token, remove]() -> int {
+    if (remove->parsed() && !a->yes) {
+      // Checked before opening the database: without --yes nothing is touched.
+      throw Error(ErrorKind::InvalidInput, "deleting user '" + a->name +
+                                               "' removes all their recordings and log for good; add --yes to confirm");
+    }
     LogStore store(a->db);
     if (add->parsed()) {
       const auto created = server::create_user_with_token(store, a->name, a->tz.empty() ? system_time_zone() : a->tz);
@@ -52,6 +63,11 @@ Runner add_user_command(CLI::App& app) {
       if (!user) throw Error(ErrorKind::NotFound, "no user '" + a->name + "'; create one with 'imu2clip user add'");
       std::fprintf(stderr, "new API token for '%s' (the previous one no longer works):\n", user->name.c_str());
       std::printf("%s\n", server::rotate_user_token(store, user->id).c_str());
+      return 0;
+    }
+    if (remove->parsed()) {
+      server::delete_user(store, a->name);
+      std::fprintf(stderr, "deleted user '%s' and all their data\n", a->name.c_str());
       return 0;
     }
     return 1;

@@ -18,5 +18,7 @@ Runner add_serve_command(CLI::App& app);      // cmd_serve.cpp
 Runner add_user_command(CLI::App& app);       // cmd_user.cpp
 Runner add_logs_command(CLI::App& app);       // cmd_logs.cpp (logs import)
 Runner add_ask_command(CLI::App& app);        // cmd_ask.cpp
+Runner add_backup_command(CLI::App& app);     // cmd_backup.cpp
+Runner add_restore_command(CLI::App& app);    // cmd_restore.cpp
 
 }  // namespace imu2clip::cli

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       {"user", imu2clip::cli::add_user_command(app)},
       {"logs", imu2clip::cli::add_logs_command(app)},
       {"ask", imu2clip::cli::add_ask_command(app)},
+      {"backup", imu2clip::cli::add_backup_command(app)},
+      {"restore", imu2clip::cli::add_restore_command(app)},
   };
 
   try {

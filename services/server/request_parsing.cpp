@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/time/instant.h"
+#include "common/time/time_zone.h"
 #include "services/server/http_error.h"
 #include "tagger/io/csv_fields.h"
 #include "tagger/io/imu_series.h"
@@ -119,6 +120,18 @@ int64_t parse_instant(const nlohmann::json& value, const std::string& field, con
   if (value.is_string()) return parse_instant_text(value.get<std::string>(), field, tz);
   if (value.is_number()) return checked_epoch_ms(value.get<double>(), field);
   throw bad_request("'" + field + "' must be an ISO-8601 string or epoch milliseconds, got " + type_name(value), field);
+}
+
+std::string parse_tz_param(const std::optional<std::string>& tz, const std::string& fallback) {
+  if (!tz) return fallback;
+  if (!is_valid_time_zone(*tz)) {
+    try {
+      validate_time_zone(*tz);
+    } catch (const Error& e) {
+      throw bad_request("'tz': " + e.message(), "tz");
+    }
+  }
+  return *tz;
 }
 
 bool parse_bool_text(const std::string& text, const std::string& field) {

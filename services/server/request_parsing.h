@@ -21,6 +21,10 @@ nlohmann::json parse_json_object(const std::string& body);
 int64_t parse_instant(const nlohmann::json& value, const std::string& field, const std::string& tz);
 int64_t parse_instant_text(const std::string& text, const std::string& field, const std::string& tz);
 
+// The zone a query's ?tz= names (400 unless it is a real IANA zone), else `fallback` (the
+// user's zone).
+std::string parse_tz_param(const std::optional<std::string>& tz, const std::string& fallback);
+
 // "true"/"false"/"1"/"0" (query strings).
 bool parse_bool_text(const std::string& text, const std::string& field);
 // A whole positive integer such as a job id in a path.

@@ -60,6 +60,12 @@ void Router::add(const RouteSpec& spec, CallHandler handler) {
                                                    const httplib::ContentReader& reader) {
       handle(spec, handler, req, res, &reader);
     });
+  } else if (spec.method == "DELETE") {
+    // With a content reader: DELETE /v1/me carries its confirmation in the body.
+    http_.Delete(spec.pattern, [this, spec, handler](const httplib::Request& req, httplib::Response& res,
+                                                     const httplib::ContentReader& reader) {
+      handle(spec, handler, req, res, &reader);
+    });
   } else {
     throw std::logic_error("unsupported method " + spec.method);
   }

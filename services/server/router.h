@@ -77,7 +77,7 @@ class Call {
 enum class BodyMode { None, Buffered, Streamed };
 
 struct RouteSpec {
-  std::string method;   // "GET" or "POST"
+  std::string method;   // "GET", "POST" or "DELETE"
   std::string pattern;  // httplib regex, e.g. R"(/v1/jobs/([^/]+))"
   std::string name;     // metrics/log label, e.g. "/v1/jobs/{id}"
   bool auth = true;
@@ -121,5 +121,6 @@ void add_data_routes(Router& router);
 void add_audio_routes(Router& router);
 void add_upload_routes(Router& router);
 void add_assistant_routes(Router& router);
+void add_erasure_routes(Router& router);
 
 }  // namespace imu2clip::server

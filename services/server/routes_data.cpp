@@ -20,18 +20,7 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int64_t kMaxLogSpanMs = 400 * kDayMs;
 
 // ?tz= overrides the user's zone for display; it must be a real zone.
-std::string display_tz(const Call& call) {
-  auto tz = call.query("tz");
-  if (!tz) return call.user.tz;
-  if (!is_valid_time_zone(*tz)) {
-    try {
-      validate_time_zone(*tz);
-    } catch (const Error& e) {
-      throw bad_request("'tz': " + e.message(), "tz");
-    }
-  }
-  return *tz;
-}
+std::string display_tz(const Call& call) { return parse_tz_param(call.query("tz"), call.user.tz); }
 
 bool is_csv(const std::string& content_type) { return starts_with(content_type, "text/csv"); }
 

@@ -155,6 +155,7 @@ void Server::Impl::configure() {
   add_audio_routes(router);
   add_upload_routes(router);
   add_assistant_routes(router);
+  add_erasure_routes(router);
 }
 
 void Server::Impl::shutdown_background() {

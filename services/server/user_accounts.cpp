@@ -33,6 +33,13 @@ std::string rotate_user_token(LogStore& store, int64_t user_id) {
   return token;
 }
 
+void delete_user(LogStore& store, const std::string& name) {
+  const auto user = store.users().find(name);
+  if (!user || !store.users().remove(user->id))
+    throw Error(ErrorKind::NotFound, "no user '" + name + "'; 'imu2clip user list' shows who there is",
+                {"", 0, "name"});
+}
+
 std::optional<UserRow> user_for_token(LogStore& store, const std::string& token) {
   if (token.empty()) return std::nullopt;
   return store.users().find_by_token_hash(hash_api_token(token));

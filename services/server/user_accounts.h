@@ -23,6 +23,10 @@ NewUser create_user_with_token(LogStore& store, const std::string& name, const s
 // Replaces the user's token (the old one stops working) and returns the new one.
 std::string rotate_user_token(LogStore& store, int64_t user_id);
 
+// Deletes the user called `name` with everything of theirs (their token stops working at
+// once). NotFound when there is no such user.
+void delete_user(LogStore& store, const std::string& name);
+
 // The user a bearer token belongs to, if any.
 std::optional<UserRow> user_for_token(LogStore& store, const std::string& token);
 
