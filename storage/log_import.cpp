@@ -35,7 +35,8 @@ int64_t parse_time(const nlohmann::json& t, const std::string& source, int64_t l
   bad_line(source, line, "t", "'t' must be epoch seconds or an ISO-8601 string with a UTC offset");
 }
 
-void parse_line(const std::string& text, int64_t line, int64_t user_id, const std::string& source,
+// Returns false for a line of another record type, which adds nothing.
+bool parse_line(const std::string& text, int64_t line, int64_t user_id, const std::string& source,
                 std::vector<LogEntry>& out) {
   nlohmann::json j;
   try {
@@ -44,10 +45,14 @@ void parse_line(const std::string& text, int64_t line, int64_t user_id, const st
     bad_line(source, line, "", std::string("not valid JSON (") + e.what() + ")");
   }
   if (!j.is_object()) bad_line(source, line, "", "each line must be a JSON object like {\"t\": ..., \"labels\": [...]}");
+  if (j.contains("type")) {
+    if (!j["type"].is_string()) bad_line(source, line, "type", "'type' must be a string such as \"log\"");
+    if (j["type"].get<std::string>() != "log") return false;
+  }
   for (const auto& item : j.items()) {
     const auto& key = item.key();
-    if (key != "t" && key != "duration_s" && key != "labels" && key != "modality") {
-      bad_line(source, line, key, "unknown field '" + key + "'; the fields are t, duration_s, labels, modality");
+    if (key != "type" && key != "t" && key != "duration_s" && key != "labels" && key != "modality") {
+      bad_line(source, line, key, "unknown field '" + key + "'; the fields are type, t, duration_s, labels, modality");
     }
   }
   if (!j.contains("t")) bad_line(source, line, "t", "missing 't' (epoch seconds or ISO-8601 time)");
@@ -89,10 +94,11 @@ void parse_line(const std::string& text, int64_t line, int64_t user_id, const st
     e.text = label;
     out.push_back(std::move(e));
   }
+  return true;
 }
 
 std::vector<LogEntry> parse_lines(std::istream& in, int64_t user_id, const std::string& source_name,
-                                  int64_t& non_blank_lines) {
+                                  int64_t& non_blank_lines, int64_t& skipped_records) {
   std::vector<LogEntry> out;
   std::string text;
   int64_t line = 0;
@@ -101,7 +107,7 @@ std::vector<LogEntry> parse_lines(std::istream& in, int64_t user_id, const std::
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim_view(text).empty()) continue;
     ++non_blank_lines;
-    parse_line(text, line, user_id, source_name, out);
+    if (!parse_line(text, line, user_id, source_name, out)) ++skipped_records;
   }
   if (in.bad()) throw Error(ErrorKind::Io, "could not read the import input", ErrorContext{source_name, line, ""});
   return out;
@@ -110,13 +116,13 @@ std::vector<LogEntry> parse_lines(std::istream& in, int64_t user_id, const std::
 }  // namespace
 
 std::vector<LogEntry> parse_log_import(std::istream& in, int64_t user_id, const std::string& source_name) {
-  int64_t lines = 0;
-  return parse_lines(in, user_id, source_name, lines);
+  int64_t lines = 0, skipped = 0;
+  return parse_lines(in, user_id, source_name, lines, skipped);
 }
 
 ImportReport import_log_entries(LogStore& store, std::istream& in, int64_t user_id, const std::string& source_name) {
   ImportReport report;
-  std::vector<LogEntry> parsed = parse_lines(in, user_id, source_name, report.lines);
+  std::vector<LogEntry> parsed = parse_lines(in, user_id, source_name, report.lines, report.skipped_records);
   if (parsed.empty()) return report;
 
   // One indexed range query finds what the user already has in the file's time span.

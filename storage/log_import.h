@@ -4,6 +4,9 @@
 //    "modality": "context"}
 // Each line becomes ONE LogEntry per label (text = label). duration_s defaults to 60 and modality
 // to "context". Blank lines are skipped.
+// A line may say what it is with "type": "log" lines are read as above; lines of any other type
+// (an export's header, devices, recordings, windows: storage/log_export.h) are skipped and
+// counted, so a whole export imports back as its log lines.
 #include <cstdint>
 #include <istream>
 #include <string>
@@ -19,6 +22,7 @@ struct ImportReport {
   int64_t lines = 0;              // non-blank input lines
   int64_t entries = 0;            // log entries added
   int64_t duplicates = 0;         // entries skipped because the user already had them
+  int64_t skipped_records = 0;    // lines whose "type" is not "log" (e.g. an export's recordings)
   std::vector<std::string> errors;
 };
 

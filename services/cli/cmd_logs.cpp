@@ -22,8 +22,9 @@ Runner add_logs_command(CLI::App& app) {
   auto* import = logs->add_subcommand(
       "import",
       "Import JSONL life-log lines: {\"t\": epoch seconds | ISO-8601, \"duration_s\": 60, \"labels\": [...], "
-      "\"modality\": \"context\"}; one log line per label. Lines already in the log (same user, time, modality "
-      "and label) are skipped, so importing a file twice adds nothing.");
+      "\"modality\": \"context\"}; one log line per label. Lines with a \"type\" other than \"log\" (the rest "
+      "of an 'imu2clip export' file) are skipped. Lines already in the log (same user, time, modality and label) "
+      "are skipped, so importing a file twice adds nothing.");
   import->add_option("--db", a->db, "SQLite database (created when missing)")->required();
   import->add_option("--user", a->user, "Whose log (created when missing)");
   import->add_option("--tz", a->tz, "IANA time zone for a new user (default: this machine's)");
@@ -46,6 +47,9 @@ Runner add_logs_command(CLI::App& app) {
                 static_cast<long long>(report.lines), a->user.c_str());
     if (report.duplicates > 0) {
       std::printf(" (%lld already present, skipped)", static_cast<long long>(report.duplicates));
+    }
+    if (report.skipped_records > 0) {
+      std::printf(" (%lld records of other types skipped)", static_cast<long long>(report.skipped_records));
     }
     std::printf("%s\n", existing ? "" : (" (new user, time zone " + tz + ")").c_str());
     return 0;

@@ -20,5 +20,6 @@ Runner add_logs_command(CLI::App& app);       // cmd_logs.cpp (logs import)
 Runner add_ask_command(CLI::App& app);        // cmd_ask.cpp
 Runner add_backup_command(CLI::App& app);     // cmd_backup.cpp
 Runner add_restore_command(CLI::App& app);    // cmd_restore.cpp
+Runner add_export_command(CLI::App& app);     // cmd_export.cpp
 
 }  // namespace imu2clip::cli

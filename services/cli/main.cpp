@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       {"ask", imu2clip::cli::add_ask_command(app)},
       {"backup", imu2clip::cli::add_backup_command(app)},
       {"restore", imu2clip::cli::add_restore_command(app)},
+      {"export", imu2clip::cli::add_export_command(app)},
   };
 
   try {

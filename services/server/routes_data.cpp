@@ -1,4 +1,7 @@
-// The user's data: who am I, live IMU ingest, log import, log lines and the day timeline.
+// The user's data: who am I, live IMU ingest, log import and export, log lines and the day
+// timeline.
+#include <cctype>
+#include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +14,7 @@
 #include "services/server/request_parsing.h"
 #include "services/server/router.h"
 #include "services/server/timeline.h"
+#include "storage/log_export.h"
 #include "storage/log_import.h"
 
 namespace imu2clip::server {
@@ -53,7 +57,8 @@ void import_logs(Call& call) {
   std::istringstream in(call.body);
   auto store = call.state.stores->borrow();
   const ImportReport report = import_log_entries(*store, in, call.user.id, name);
-  call.send_json(200, {{"imported", report.entries}, {"lines", report.lines}, {"duplicates", report.duplicates}});
+  call.send_json(200, {{"imported", report.entries}, {"lines", report.lines}, {"duplicates", report.duplicates},
+                       {"skipped_records", report.skipped_records}});
 }
 
 void list_logs(Call& call) {
@@ -100,6 +105,53 @@ void timeline(Call& call) {
   call.send_json(200, timeline_json(date, tz, day_start, build_timeline(entries, day_start, day_end)));
 }
 
+// A file name for the export that any browser or shell takes: the user's name reduced to
+// [A-Za-z0-9_-].
+std::string export_file_name(const std::string& user) {
+  std::string safe;
+  for (char c : user) safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  return "imu2clip-export-" + safe + ".ndjson";
+}
+
+// Streams the user's whole log (storage/log_export.h) as chunks of about kExportChunkBytes: the
+// exporter reads pages and the socket write blocks, so memory stays flat for any log size.
+constexpr size_t kExportChunkBytes = 64 * 1024;
+
+void export_log(Call& call) {
+  // The stream's own connection, held until the last chunk: the worker's other borrowings
+  // are short, and this one spans the whole (possibly slow) download.
+  auto store = std::make_shared<StorePool::Lease>(call.state.stores->borrow());
+  const int64_t user_id = call.user.id;
+  const std::string request_id = request_scope().id;
+  call.res.status = 200;
+  call.res.set_header("Content-Disposition", "attachment; filename=\"" + export_file_name(call.user.name) + "\"");
+  call.res.set_header("Cache-Control", "no-store");
+  call.res.set_chunked_content_provider(
+      "application/x-ndjson", [store, user_id, request_id](size_t, httplib::DataSink& sink) {
+        std::string chunk;
+        bool connected = true;
+        auto flush = [&] {
+          connected = connected && (chunk.empty() || sink.write(chunk.data(), chunk.size()));
+          chunk.clear();
+          return connected;
+        };
+        try {
+          LogExporter(**store).run(user_id, [&](const std::string& line) {
+            chunk += line;
+            return chunk.size() < kExportChunkBytes || flush();
+          });
+        } catch (...) {
+          // The status line is gone: a last line says the file is incomplete.
+          const HttpError error = http_error_from_exception(std::current_exception(), request_id);
+          nlohmann::json line = error_json(error);
+          line["type"] = "error";
+          chunk += line.dump() + "\n";
+        }
+        if (flush()) sink.done();
+        return connected;
+      });
+}
+
 }  // namespace
 
 void add_data_routes(Router& router) {
@@ -110,6 +162,7 @@ void add_data_routes(Router& router) {
   router.add({"POST", "/v1/imu", "/v1/imu", true, BodyMode::Buffered, o.max_ingest_bytes}, ingest_imu);
   router.add({"POST", "/v1/logs/import", "/v1/logs/import", true, BodyMode::Buffered, o.max_ingest_bytes}, import_logs);
   router.add({"GET", "/v1/logs", "/v1/logs"}, list_logs);
+  router.add({"GET", "/v1/export", "/v1/export"}, export_log);
   router.add({"GET", "/v1/timeline", "/v1/timeline"}, timeline);
 }
 

@@ -161,6 +161,54 @@ TEST_CASE("a user sees only their own logs and timeline and jobs", "[integration
   CHECK(server.terminate() == 0);
 }
 
+TEST_CASE("/v1/export streams the user's whole log as NDJSON that /v1/logs/import reads back", "[integration][server]") {
+  ServerProcess server;
+  auto c = server.client();
+  const std::string alice = server.first_token();
+  const std::string bob = add_user(server.db(), "bob");
+  const std::string cleo = add_user(server.db(), "cleo");
+  import_day(*c, alice);
+  REQUIRE(c->Post("/v1/logs/import", bearer(bob), R"({"t": 1710072000, "labels": ["swimming"]})" "\n",
+                  "application/x-ndjson")->status == 200);
+
+  const auto r = c->Get("/v1/export", bearer(alice));
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  CHECK(r->get_header_value("Content-Type") == "application/x-ndjson");
+  CHECK_THAT(r->get_header_value("Content-Disposition"), Catch::StartsWith("attachment; filename="));
+  CHECK(r->get_header_value("Transfer-Encoding") == "chunked");
+  std::vector<json> lines;
+  std::istringstream in(r->body);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() == 1 + 240);
+  CHECK(lines[0]["type"] == "imu2clip-export");
+  CHECK(lines[0]["version"] == 1);
+  CHECK(lines[0]["user"]["name"] == "me");
+  CHECK(lines[1]["type"] == "log");
+  CHECK(lines[1]["t"] == "2024-03-10T08:00:00+00:00");
+  CHECK(lines[1]["labels"] == json::array({"walking"}));
+  CHECK(lines[1]["duration_s"] == 60);
+  CHECK(lines[1]["modality"] == "context");
+  for (const auto& line : lines) CHECK(line.value("labels", json::array()) != json::array({"swimming"}));
+
+  const json back = json_of(c->Post("/v1/logs/import", bearer(cleo), r->body, "application/x-ndjson"));
+  CHECK(back["imported"] == 240);
+  CHECK(back["skipped_records"] == 1);
+  const std::string range = "/v1/logs?from=2024-03-10T00:00:00Z&to=2024-03-11T00:00:00Z";
+  const json mine = json_of(c->Get(range, bearer(alice)));
+  const json theirs = json_of(c->Get(range, bearer(cleo)));
+  REQUIRE(theirs["entries"].size() == mine["entries"].size());
+  for (size_t i = 0; i < mine["entries"].size(); ++i) {
+    CHECK(theirs["entries"][i]["t_utc_ms"] == mine["entries"][i]["t_utc_ms"]);
+    CHECK(theirs["entries"][i]["duration_s"] == mine["entries"][i]["duration_s"]);
+    CHECK(theirs["entries"][i]["modality"] == mine["entries"][i]["modality"]);
+    CHECK(theirs["entries"][i]["text"] == mine["entries"][i]["text"]);
+  }
+
+  CHECK(error_of(c->Get("/v1/export"), 401)["code"].is_string());
+  CHECK(json_of(c->Get("/v1/me", bearer(alice)))["user"] == "me");  // the connection went back to the pool
+}
+
 TEST_CASE("every route refuses bad input with a JSON error naming the problem", "[integration][server]") {
   ServerProcess server;
   auto c = server.client();
