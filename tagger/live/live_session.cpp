@@ -68,7 +68,12 @@ int64_t LiveSession::tag(int64_t last_t_ms, bool final, const std::function<void
     const double usable_end = static_cast<double>(samples.back().t_utc_ms) - (final && has_tail ? 0.0 : w.margin_ms);
     LiveChunk chunk = plan_live_chunk(w, start_ms_, next_window_, samples, usable_end, batch);
     if (chunk.windows.empty()) {
-      if (has_tail) break;
+      if (has_tail) {
+        // A pass whose samples complete no window still moves the recording's end: without
+        // this, its duration would depend on how the worker happened to group the batches.
+        if (total == 0) write_segments(last_t_ms, false);
+        break;
+      }
       span_windows *= 2;  // a long hole inside the chunk: look further ahead
       continue;
     }
