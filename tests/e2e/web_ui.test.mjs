@@ -143,6 +143,16 @@ function toneAmplitude(bytes, rate, hz) {
   return (2 * Math.hypot(re, im)) / n;
 }
 
+// The frequency in [lo, hi] (step `step` Hz) with the largest amplitude in the chunk.
+function dominantFrequency(bytes, rate, lo, hi, step) {
+  let best = lo, bestAmplitude = -1;
+  for (let hz = lo; hz <= hi; hz += step) {
+    const a = toneAmplitude(bytes, rate, hz);
+    if (a > bestAmplitude) { best = hz; bestAmplitude = a; }
+  }
+  return best;
+}
+
 async function waitUntil(condition, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -406,10 +416,14 @@ async function main() {
   check(start >= soundClickedAt - 1000 && start <= Date.now(), `the first chunk starts when recording started (start=${start}, clicked at ${soundClickedAt})`);
   check(firstUrl.searchParams.get("device") === "phone-browser", "from the device 'phone-browser'");
   check(first.body.length === 2 * 16000 * 2, `a 2 s chunk of 16 kHz int16 (${first.body.length} bytes)`);
-  // Chromium's fake microphone glitches where it loops the file (a few % of the level lost per chunk).
+  // Chromium's fake microphone glitches where it loops the file and, on a loaded machine, drops
+  // whole stretches (silence), so the level is not exact: what must hold is that the chunk's
+  // strongest frequency is the tone's (a chunk resampled wrongly or labelled with another rate
+  // puts it elsewhere) and that it is clearly audible.
+  const peak = dominantFrequency(second.body, 16000, 100, 4000, 10);
   const heard = toneAmplitude(second.body, 16000, MIC_TONE_HZ);
-  check(Math.abs(heard - MIC_TONE_AMPLITUDE) < 0.25 * MIC_TONE_AMPLITUDE,
-        `the chunk holds the microphone's ${MIC_TONE_HZ} Hz tone at 16 kHz (amplitude ${heard.toFixed(3)})`);
+  check(Math.abs(peak - MIC_TONE_HZ) <= 10 && heard > 0.1 * MIC_TONE_AMPLITUDE,
+        `the chunk holds the microphone's ${MIC_TONE_HZ} Hz tone at 16 kHz (strongest ${peak} Hz, amplitude ${heard.toFixed(3)})`);
   check(Number(new URL(second.request.url()).searchParams.get("start")) === start + first.body.length / 2 / 16,
         "the next chunk starts where the first ended");
   // accepted_samples counts at the rate the server resamples to (its audio model's), so the
