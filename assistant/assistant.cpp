@@ -1,5 +1,7 @@
 #include "assistant/assistant.h"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
 #include <mutex>
 
@@ -33,10 +35,6 @@ AskResult to_result(const BuiltinAnswer& b) {
   return r;
 }
 
-std::string short_error(const std::string& what) {
-  std::string s = what.substr(0, 200);
-  return s.size() < what.size() ? s + "..." : s;
-}
 
 }  // namespace
 
@@ -183,7 +181,8 @@ AskResult Assistant::ask(int64_t user_id, const AskRequest& request,
     result.llm.model = reply.model.empty() ? impl_->llm->model : reply.model;
     return result;
   } catch (const std::exception& e) {
-    result.llm.error = short_error(e.what());
+    spdlog::warn("language model call failed: {}", e.what());
+    result.llm.error = llm::public_message(e);
     if (caller_stopped) {
       result.answer = streamed;
       result.llm.used = true;

@@ -25,6 +25,8 @@ struct TransferState {
   ResponseHead head;
   bool head_known = false;
   size_t body_bytes = 0;
+  size_t max_body_bytes = 0;
+  bool too_large = false;
   bool sink_stopped = false;
   std::exception_ptr sink_error;
 };
@@ -56,6 +58,10 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     state->head_known = true;
   }
   state->body_bytes += n;
+  if (state->body_bytes > state->max_body_bytes) {
+    state->too_large = true;
+    return 0;
+  }
   // Exceptions must not cross libcurl's C frames: keep it and stop the transfer.
   try {
     if ((*state->sink)(std::string_view(data, n), state->head, *state->clock)) return n;
@@ -103,6 +109,7 @@ TransferResult CurlTransport::perform(const HttpRequest& request, const BodySink
   state.sink = &sink;
   state.easy = easy.get();
   state.clock = &clock;
+  state.max_body_bytes = request.max_response_bytes;
 
   curl_slist* raw_headers = nullptr;
   for (const std::string& h : request.headers) raw_headers = curl_slist_append(raw_headers, h.c_str());
@@ -116,7 +123,8 @@ TransferResult CurlTransport::perform(const HttpRequest& request, const BodySink
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout_ms));
   curl_easy_setopt(e, CURLOPT_USERAGENT, "imu2clip-llm/1");
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // any encoding curl can decode
+  // No Accept-Encoding: curl then inflates nothing, so max_response_bytes bounds what is held
+  // (a few KiB of gzip could otherwise inflate to gigabytes).
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
@@ -149,7 +157,9 @@ TransferResult CurlTransport::perform(const HttpRequest& request, const BodySink
     auto now = TransferClock::Clock::now();
     using std::chrono::milliseconds;
     // A limit <= 0 means "no limit".
-    if (!clock.first_token_seen_) {
+    if (request.total_timeout_ms > 0 && now - clock.started_ > milliseconds(request.total_timeout_ms)) {
+      timeout_status = TransferStatus::TotalTimeout;
+    } else if (!clock.first_token_seen_) {
       if (request.first_token_timeout_ms > 0 && now - clock.started_ > milliseconds(request.first_token_timeout_ms))
         timeout_status = TransferStatus::FirstTokenTimeout;
     } else if (request.idle_timeout_ms > 0 && now - clock.last_activity_ > milliseconds(request.idle_timeout_ms)) {
@@ -172,7 +182,12 @@ TransferResult CurlTransport::perform(const HttpRequest& request, const BodySink
     result.status = timeout_status;
     result.error = timeout_status == TransferStatus::FirstTokenTimeout
                        ? "no answer within " + std::to_string(request.first_token_timeout_ms) + " ms"
+                   : timeout_status == TransferStatus::TotalTimeout
+                       ? "not finished within " + std::to_string(request.total_timeout_ms) + " ms"
                        : "no data for " + std::to_string(request.idle_timeout_ms) + " ms";
+  } else if (state.too_large) {
+    result.status = TransferStatus::TooLarge;
+    result.error = "the response passed " + std::to_string(request.max_response_bytes) + " bytes";
   } else if (state.sink_stopped) {
     result.status = TransferStatus::Aborted;
     result.error = "stopped by the receiver";

@@ -20,6 +20,8 @@ struct HttpRequest {
   int connect_timeout_ms = 5000;
   int first_token_timeout_ms = 60000;  // from the start until the sink reports the first token
   int idle_timeout_ms = 30000;         // longest silence once the first token arrived
+  int total_timeout_ms = 0;            // the whole transfer, however it goes (0 = no limit)
+  size_t max_response_bytes = 16u << 20;  // body bytes received before the transfer is stopped
 };
 
 struct ResponseHead {
@@ -51,6 +53,8 @@ enum class TransferStatus {
   ConnectTimeout,
   FirstTokenTimeout,
   IdleTimeout,
+  TotalTimeout,      // total_timeout_ms passed
+  TooLarge,          // the body passed max_response_bytes
   Dropped,           // the connection broke while sending or receiving
   Aborted,           // the sink returned false
 };

@@ -55,6 +55,16 @@ AttemptFailure transport_failure(const TransferResult& result, const HttpRequest
                        "the LLM server at " + url + " went silent for " + std::to_string(request.idle_timeout_ms) +
                            " ms mid-answer (idle timeout)"),
               false, {}};
+    case TransferStatus::TotalTimeout:
+      return {LlmError(LlmErrorKind::Timeout, result.head.status, "", "",
+                       "the LLM server at " + url + " did not finish within " +
+                           std::to_string(request.total_timeout_ms) + " ms (total timeout)"),
+              false, {}};
+    case TransferStatus::TooLarge:
+      return {LlmError(LlmErrorKind::Protocol, result.head.status, "", "",
+                       "the LLM server at " + url + " sent more than " + std::to_string(request.max_response_bytes) +
+                           " bytes; that is not an answer"),
+              false, {}};
     case TransferStatus::Dropped:
       return {LlmError(LlmErrorKind::Connect, result.head.status, "", "",
                        "the connection to the LLM server at " + url + " broke: " + result.error),
@@ -91,12 +101,20 @@ namespace {
 // Runs `attempt` until it succeeds, fails for good, or max_retries retries are used up. `attempt` returns
 // nullopt on success, the failure otherwise; `delivered` tells whether the caller already saw content
 // (then nothing is retried, because the caller cannot take streamed text back).
+// `attempt` gets the milliseconds left of options.total_timeout_ms (0 = no limit) for its transfer.
 template <typename Attempt>
 void run_with_retries(const ClientOptions& options, const std::string& url, Attempt&& attempt,
                       const bool& delivered) {
   static thread_local std::mt19937 rng{std::random_device{}()};
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point started = Clock::now();
+  const auto left_ms = [&]() -> int64_t {
+    if (options.total_timeout_ms <= 0) return 0;
+    const auto used = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    return std::max<int64_t>(1, options.total_timeout_ms - used);
+  };
   for (int retry = 0;; ++retry) {
-    std::optional<AttemptFailure> failure = attempt();
+    std::optional<AttemptFailure> failure = attempt(static_cast<int>(left_ms()));
     if (!failure) return;
     if (!failure->retryable || delivered || retry >= options.max_retries) throw failure->error;
     int64_t delay = backoff_delay_ms(retry, options.retry_base_ms, options.max_retry_delay_ms, rng);
@@ -105,6 +123,8 @@ void run_with_retries(const ClientOptions& options, const std::string& url, Atte
       if (*failure->retry_after_ms > options.max_retry_delay_ms) throw failure->error;
       delay = *failure->retry_after_ms;
     }
+    // No retry that could not finish within the call's total time.
+    if (options.total_timeout_ms > 0 && delay >= left_ms()) throw failure->error;
     spdlog::warn("LLM request to {} failed ({}); retry {}/{} in {} ms", redact_url(url), failure->error.what(),
                  retry + 1, options.max_retries, delay);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
@@ -121,6 +141,7 @@ HttpRequest make_request(const ClientOptions& options, const std::string& api_ro
   request.connect_timeout_ms = options.connect_timeout_ms;
   request.first_token_timeout_ms = options.first_token_timeout_ms;
   request.idle_timeout_ms = options.idle_timeout_ms;
+  request.max_response_bytes = options.max_response_bytes;
   if (method == "POST") request.headers.push_back("Content-Type: application/json");
   request.headers.push_back(stream ? "Accept: text/event-stream" : "Accept: application/json");
   if (!options.api_key.empty()) request.headers.push_back("Authorization: Bearer " + options.api_key);
@@ -132,15 +153,17 @@ std::string fetch(const ClientOptions& options, const HttpRequest& request) {
   CurlTransport transport;
   std::string body;
   const bool delivered = false;
-  run_with_retries(options, request.url, [&]() -> std::optional<AttemptFailure> {
+  run_with_retries(options, request.url, [&](int budget_ms) -> std::optional<AttemptFailure> {
     body.clear();
-    TransferResult result = transport.perform(request, [&](std::string_view bytes, const ResponseHead&, TransferClock& clock) {
+    HttpRequest bounded = request;
+    bounded.total_timeout_ms = budget_ms;
+    TransferResult result = transport.perform(bounded, [&](std::string_view bytes, const ResponseHead&, TransferClock& clock) {
       clock.mark_first_token();
       body.append(bytes);
       return true;
     });
-    if (result.status != TransferStatus::Completed) return transport_failure(result, request);
-    if (!is_success(result.head.status)) return http_failure(result, body, request);
+    if (result.status != TransferStatus::Completed) return transport_failure(result, bounded);
+    if (!is_success(result.head.status)) return http_failure(result, body, bounded);
     return std::nullopt;
   }, delivered);
   return body;
@@ -173,7 +196,8 @@ ChatResult OpenAiClient::chat_stream(const ChatRequest& request,
     return !on_delta || on_delta(piece);
   };
 
-  run_with_retries(options_, http.url, [&]() -> std::optional<AttemptFailure> {
+  run_with_retries(options_, http.url, [&](int budget_ms) -> std::optional<AttemptFailure> {
+    http.total_timeout_ms = budget_ms;
     result = ChatResult{};
     std::string plain_body;  // error bodies, and servers that answer a stream request with plain JSON
     bool done = false;

@@ -23,6 +23,8 @@ struct ClientOptions {
   int max_retries = 2;              // on 429 / 5xx / connection errors, exponential backoff
   int retry_base_ms = 250;
   int max_retry_delay_ms = 8000;    // cap on one backoff sleep (also caps a server's Retry-After)
+  int total_timeout_ms = 180000;    // one call, retries and waits included (0 = no limit)
+  size_t max_response_bytes = 16u << 20;  // a longer response is an error, not memory
 };
 
 struct Message { std::string role; std::string content; };
@@ -49,6 +51,10 @@ enum class LlmErrorKind {
 };
 
 const char* to_string(LlmErrorKind kind);
+
+// An LLM failure as the service's users may read it: the message without any URL (the
+// endpoint stays in the server log), cut to a few hundred characters.
+std::string public_message(const std::exception& error);
 
 class LlmError : public std::runtime_error {
  public:

@@ -58,6 +58,8 @@ tagger/eval -> tagger/zeroshot
 tagger/eval -> tagger/model
 tagger/eval -> tagger/dataset
 tagger/eval -> tagger/audio
+tagger/search -> tagger/text
+tagger/search -> tagger/model
 services/cli -> services/server
 "
 

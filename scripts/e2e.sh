@@ -24,4 +24,5 @@ cd tests/e2e
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund
 fi
-exec node web_ui.test.mjs
+# The test file to run (default the whole UI): e.g. `bash scripts/e2e.sh your_data.test.mjs`.
+exec node "${1:-web_ui.test.mjs}"

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "storage/retention.h"
 #include "storage/sqlite_db.h"
 
 namespace imu2clip {
@@ -29,6 +30,7 @@ std::optional<ErasedCounts> ErasureStore::remove_recording(int64_t user_id, int6
   ErasedCounts counts;
   remove_whole(recording_id, counts);
   tx.commit();
+  reclaim_free_pages(db_);
   return counts;
 }
 
@@ -84,6 +86,7 @@ ErasedCounts ErasureStore::remove_between(int64_t user_id, int64_t from_utc_ms, 
   counts.log_lines += db_.changes();
 
   tx.commit();
+  reclaim_free_pages(db_);
   return counts;
 }
 

@@ -29,11 +29,13 @@ LogEntry read_log_entry(const Statement& s) {
 
 }  // namespace
 
-std::vector<LogEntry> LogEntryStore::between(int64_t user_id, int64_t from_utc_ms, int64_t to_utc_ms) {
+std::vector<LogEntry> LogEntryStore::between(int64_t user_id, int64_t from_utc_ms, int64_t to_utc_ms,
+                                             std::optional<int64_t> limit) {
+  // LIMIT -1 is no limit in SQLite.
   auto s = db_.cached(std::string("SELECT ") + kLogColumns +
                       " FROM log_entries WHERE user_id = ?1 AND t_utc_ms >= ?2 AND t_utc_ms < ?3 "
-                      "ORDER BY t_utc_ms, id");
-  s->bind_all(user_id, from_utc_ms, to_utc_ms);
+                      "ORDER BY t_utc_ms, id LIMIT ?4");
+  s->bind_all(user_id, from_utc_ms, to_utc_ms, limit.value_or(-1));
   std::vector<LogEntry> out;
   while (s->step()) out.push_back(read_log_entry(*s));
   return out;

@@ -18,8 +18,10 @@ class LogEntryStore {
  public:
   explicit LogEntryStore(Database& db) : db_(db) {}
 
-  // The user's lines with from_utc_ms <= t_utc_ms < to_utc_ms, in time order.
-  std::vector<LogEntry> between(int64_t user_id, int64_t from_utc_ms, int64_t to_utc_ms);
+  // The user's lines with from_utc_ms <= t_utc_ms < to_utc_ms, in time order; at most `limit`
+  // of them (the first ones) when given.
+  std::vector<LogEntry> between(int64_t user_id, int64_t from_utc_ms, int64_t to_utc_ms,
+                                std::optional<int64_t> limit = std::nullopt);
   // Whether the user has any line with from_utc_ms <= t_utc_ms < to_utc_ms.
   bool any_between(int64_t user_id, int64_t from_utc_ms, int64_t to_utc_ms);
   // The distinct texts of the user's lines, sorted: the labels their log uses.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_limits.h"
 #include "common/strings.h"
 #include "common/time/instant.h"
 #include "storage/log_store.h"
@@ -16,6 +17,13 @@ namespace imu2clip {
 namespace {
 
 constexpr double kDefaultDurationS = 60.0;
+// Log lines written per transaction by an import.
+constexpr size_t kEntriesPerTransaction = 2'000;
+// A log line describes at most a day; longer would overflow the ms arithmetic of queries
+// over absurd spans and means a broken exporter.
+constexpr double kMaxDurationS = 86'400.0;
+// One log line is a small object; anything deeper or larger is not one.
+constexpr JsonLimits kLineLimits{8, 10'000};
 constexpr const char* kDefaultModality = "context";
 
 [[noreturn]] void bad_line(const std::string& source, int64_t line, const std::string& field,
@@ -40,7 +48,9 @@ bool parse_line(const std::string& text, int64_t line, int64_t user_id, const st
                 std::vector<LogEntry>& out) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
+    j = parse_json_limited(text, kLineLimits);
+  } catch (const Error& e) {
+    bad_line(source, line, "", e.message());
   } catch (const nlohmann::json::parse_error& e) {
     bad_line(source, line, "", std::string("not valid JSON (") + e.what() + ")");
   }
@@ -61,8 +71,9 @@ bool parse_line(const std::string& text, int64_t line, int64_t user_id, const st
   double duration_s = kDefaultDurationS;
   if (j.contains("duration_s")) {
     const auto& d = j["duration_s"];
-    if (!d.is_number() || d.is_boolean() || !std::isfinite(d.get<double>()) || d.get<double>() < 0) {
-      bad_line(source, line, "duration_s", "'duration_s' must be a number of seconds >= 0");
+    if (!d.is_number() || d.is_boolean() || !std::isfinite(d.get<double>()) || d.get<double>() < 0 ||
+        d.get<double>() > kMaxDurationS) {
+      bad_line(source, line, "duration_s", "'duration_s' must be a number of seconds from 0 to 86400 (one day)");
     }
     duration_s = d.get<double>();
   }
@@ -125,26 +136,31 @@ ImportReport import_log_entries(LogStore& store, std::istream& in, int64_t user_
   std::vector<LogEntry> parsed = parse_lines(in, user_id, source_name, report.lines, report.skipped_records);
   if (parsed.empty()) return report;
 
-  // One indexed range query finds what the user already has in the file's time span.
-  int64_t lo = *parsed.front().t_utc_ms, hi = lo;
-  for (const auto& e : parsed) {
-    lo = std::min(lo, *e.t_utc_ms);
-    hi = std::max(hi, *e.t_utc_ms);
-  }
+  // In time order and in chunks, each its own transaction: a large import never holds the
+  // write lock for long (other users' writes would time out waiting), and an import cut off
+  // midway leaves whole chunks that a retry recognises as duplicates.
+  std::stable_sort(parsed.begin(), parsed.end(),
+                   [](const LogEntry& a, const LogEntry& b) { return *a.t_utc_ms < *b.t_utc_ms; });
   using Key = std::tuple<int64_t, std::string, std::string>;
-  std::set<Key> existing;
-  for (const auto& e : store.log().between(user_id, lo, hi + 1)) existing.emplace(*e.t_utc_ms, e.modality, e.text);
-
-  std::vector<LogEntry> fresh;
-  fresh.reserve(parsed.size());
-  for (auto& e : parsed) {
-    if (existing.emplace(*e.t_utc_ms, e.modality, e.text).second) {
-      fresh.push_back(std::move(e));
-    } else {
-      ++report.duplicates;
+  for (size_t begin = 0; begin < parsed.size(); begin += kEntriesPerTransaction) {
+    const size_t end = std::min(parsed.size(), begin + kEntriesPerTransaction);
+    // One indexed range query finds what the user already has in the chunk's time span
+    // (including what earlier chunks just added).
+    std::set<Key> existing;
+    for (const auto& e : store.log().between(user_id, *parsed[begin].t_utc_ms, *parsed[end - 1].t_utc_ms + 1))
+      existing.emplace(*e.t_utc_ms, e.modality, e.text);
+    std::vector<LogEntry> fresh;
+    fresh.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      LogEntry& e = parsed[i];
+      if (existing.emplace(*e.t_utc_ms, e.modality, e.text).second) {
+        fresh.push_back(std::move(e));
+      } else {
+        ++report.duplicates;
+      }
     }
+    if (!fresh.empty()) report.entries += store.log().add(fresh);
   }
-  if (!fresh.empty()) report.entries = store.log().add(fresh);
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "storage/embedding_store.h"
 #include "storage/erasure_store.h"
 #include "storage/live_audio_store.h"
 #include "storage/live_sample_store.h"
@@ -32,6 +33,7 @@ class LogStore {
   LiveAudioStore& live_audio() { return live_audio_; }
   LogEntryStore& log() { return log_; }
   ErasureStore& erasure() { return erasure_; }
+  EmbeddingStore& embeddings() { return embeddings_; }
 
   // Number of rows in one of the log's tables (see count_rows in storage/schema.h).
   int64_t count(const std::string& table);
@@ -48,6 +50,7 @@ class LogStore {
   LiveAudioStore live_audio_{db_};
   LogEntryStore log_{db_};
   ErasureStore erasure_{db_};
+  EmbeddingStore embeddings_{db_};
 };
 
 }  // namespace imu2clip

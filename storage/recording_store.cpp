@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/time/time_zone.h"
+#include "storage/embedding_store.h"
 #include "storage/log_entry_store.h"
 #include "storage/row_validation.h"
 #include "storage/sqlite_db.h"
@@ -151,6 +152,24 @@ void RecordingStore::append_windows(int64_t recording_id, const std::vector<Wind
       "INSERT INTO windows(recording_id, start_ms, start_s, end_s, modality, valid, invalid_reason) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(recording_id, start_ms, modality) DO NOTHING");
   auto insert_label = db_.cached("INSERT INTO window_labels(window_id, rank, label, score) VALUES(?1, ?2, ?3, ?4)");
+  // Vectors are stored under the recording's model, which is what produced them.
+  std::optional<int64_t> model_ref;
+  int64_t user_id = 0;
+  size_t dim = 0;
+  for (size_t i = 0; i < windows.size(); ++i) {
+    const auto& vec = windows[i].embedding_f16;
+    if (vec.empty()) continue;
+    if (!model_ref) {
+      const RecordingRow rec = existing(recording_id);
+      user_id = rec.user_id;
+      dim = vec.size();
+      model_ref = EmbeddingStore(db_).register_model(rec.model_id, static_cast<int>(dim));
+    } else if (vec.size() != dim) {
+      invalid("windows[" + std::to_string(i) + "].embedding_f16",
+              "embedding has " + std::to_string(vec.size()) + " values; the batch's first has " + std::to_string(dim));
+    }
+  }
+  auto insert_vec = db_.cached("INSERT INTO window_embeddings(window_id, user_id, model_ref, vec_f16) VALUES(?1, ?2, ?3, ?4)");
   for (const auto& w : windows) {
     insert_window->bind_all(recording_id, storage_checks::to_ms(w.start_s), w.start_s, w.end_s, w.modality, w.valid,
                             w.invalid_reason);
@@ -161,6 +180,11 @@ void RecordingStore::append_windows(int64_t recording_id, const std::vector<Wind
       insert_label->bind_all(window_id, static_cast<int64_t>(rank), w.labels[rank].label,
                              static_cast<double>(w.labels[rank].score));
       insert_label->run();
+    }
+    if (!w.embedding_f16.empty()) {
+      insert_vec->bind_all(window_id, user_id, *model_ref,
+                           BlobRef{w.embedding_f16.data(), w.embedding_f16.size() * sizeof(uint16_t)});
+      insert_vec->run();
     }
   }
   tx.commit();

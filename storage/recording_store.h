@@ -37,6 +37,8 @@ class RecordingStore {
 
   // Stores a batch of tagged windows and advances tagged_until_s (never backwards), in one
   // transaction. Windows already stored (same start ms and modality) are left unchanged.
+  // Windows with an embedding_f16 get it stored under the recording's model_id (all of one
+  // batch must have the model's dim: InvalidInput otherwise).
   void append_windows(int64_t recording_id, const std::vector<WindowTag>& windows, double tagged_until_s);
   // The recording's windows by start time, each with its labels best first.
   std::vector<WindowTag> windows(int64_t recording_id);

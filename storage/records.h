@@ -55,6 +55,9 @@ struct WindowTag {
   bool valid = true;           // false when the window could not be tagged (gap, clipping, ...)
   std::string invalid_reason;  // why, when !valid
   std::vector<WindowLabel> labels;  // best first (top-k)
+  // The encoder's unit embedding as IEEE fp16 bits (tagger/model/float16.h), kept for search;
+  // empty when the window was not encoded (invalid, quiet audio). Valid windows only.
+  std::vector<uint16_t> embedding_f16;
 };
 
 // Consecutive windows that share their best label, merged.

@@ -30,6 +30,11 @@ void validate_window(const WindowTag& w, size_t index) {
                                   std::to_string(w.start_s) + " s");
   }
   require_non_empty(w.modality, where + ".modality");
+  if (!w.embedding_f16.empty() && !w.valid) invalid(where + ".embedding_f16", "an invalid window has no embedding");
+  for (uint16_t bits : w.embedding_f16) {
+    // Exponent all ones: an fp16 infinity or NaN.
+    if ((bits & 0x7c00u) == 0x7c00u) invalid(where + ".embedding_f16", "embedding values must be finite numbers");
+  }
   for (size_t k = 0; k < w.labels.size(); ++k) {
     if (!std::isfinite(w.labels[k].score)) {
       invalid(where + ".labels[" + std::to_string(k) + "].score", "label scores must be finite numbers");

@@ -165,6 +165,46 @@ CREATE INDEX live_audio_chunks_by_user ON live_audio_chunks(user_id);
 CREATE INDEX live_audio_chunks_by_device ON live_audio_chunks(device_id);
 )sql";
 
+// Window embeddings for search (GET /v1/search): each valid window's encoder output, stored
+// as IEEE fp16 (half the bytes of float32; cosine ranks are unchanged to ~1e-3), so a text
+// query needs no re-encoding. embedding_models names the model (bundle model_id) that
+// produced a vector, and its dimension: only vectors of the query's space are compared. A
+// vector goes with its window (and so with its recording and its user); user_id is copied
+// from the recording so one user's vectors are read by index without a join. embedding_counts
+// (kept by triggers) says in O(1) how many vectors a user has and how many were ever deleted,
+// so a search index knows whether it is still current without counting millions of rows.
+const char* kSchemaV4 = R"sql(
+CREATE TABLE embedding_models (
+  id       INTEGER PRIMARY KEY,
+  model_id TEXT NOT NULL UNIQUE CHECK (length(model_id) > 0),
+  dim      INTEGER NOT NULL CHECK (dim > 0)
+);
+
+CREATE TABLE window_embeddings (
+  window_id INTEGER PRIMARY KEY REFERENCES windows(id) ON DELETE CASCADE,
+  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  model_ref INTEGER NOT NULL REFERENCES embedding_models(id),
+  vec_f16   BLOB NOT NULL
+);
+CREATE INDEX window_embeddings_by_user ON window_embeddings(user_id, model_ref, window_id);
+
+CREATE TABLE embedding_counts (
+  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  model_ref INTEGER NOT NULL REFERENCES embedding_models(id),
+  stored    INTEGER NOT NULL DEFAULT 0,
+  deleted   INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, model_ref)
+) WITHOUT ROWID;
+CREATE TRIGGER window_embeddings_count_insert AFTER INSERT ON window_embeddings BEGIN
+  INSERT INTO embedding_counts(user_id, model_ref, stored) VALUES (NEW.user_id, NEW.model_ref, 1)
+    ON CONFLICT(user_id, model_ref) DO UPDATE SET stored = stored + 1;
+END;
+CREATE TRIGGER window_embeddings_count_delete AFTER DELETE ON window_embeddings BEGIN
+  UPDATE embedding_counts SET stored = stored - 1, deleted = deleted + 1
+    WHERE user_id = OLD.user_id AND model_ref = OLD.model_ref;
+END;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -172,6 +212,7 @@ const std::vector<Migration>& schema_migrations() {
       {1, "users, devices, recordings, windows, labels, segments, log entries", kSchemaV1},
       {2, "live streams and their untagged raw samples", kSchemaV2},
       {3, "live audio sessions and their raw audio chunks", kSchemaV3},
+      {4, "window embeddings (fp16) for search", kSchemaV4},
   };
   return migrations;
 }
@@ -209,11 +250,13 @@ int migrate(Database& db) {
 int64_t count_rows(Database& db, const std::string& table) {
   static const std::set<std::string> kTables = {
       "users",       "devices",      "recordings",   "windows",             "window_labels",    "segments",
-      "log_entries", "live_streams", "live_samples", "live_audio_sessions", "live_audio_chunks"};
+      "log_entries", "live_streams", "live_samples", "live_audio_sessions", "live_audio_chunks",
+      "embedding_models", "window_embeddings", "embedding_counts"};
   if (!kTables.count(table)) {
     throw Error(ErrorKind::InvalidInput,
                 "unknown table '" + table + "'; use one of users, devices, recordings, windows, window_labels, "
-                "segments, log_entries, live_streams, live_samples, live_audio_sessions, live_audio_chunks",
+                "segments, log_entries, live_streams, live_samples, live_audio_sessions, live_audio_chunks, "
+                "embedding_models, window_embeddings, embedding_counts",
                 ErrorContext{"", 0, "table"});
   }
   return db.query_int64("SELECT COUNT(*) FROM " + table);

@@ -189,6 +189,10 @@ Database::Database(const std::string& path, DatabaseOptions options) : path_(pat
     // space (and on freelist pages) until reused, readable by anyone who gets the file or a copy
     // of it. ON overwrites them with zeros, in the pages the WAL checkpoints back into the file.
     exec("PRAGMA secure_delete = ON");
+    // A new file frees the pages of deleted data back to the file system on request
+    // (storage/retention.h: reclaim_free_pages). Only possible before the file has its first page
+    // (and before WAL mode writes it); an older file keeps reusing its free pages instead.
+    if (options.create && query_int64("PRAGMA page_count") == 0) exec("PRAGMA auto_vacuum = INCREMENTAL");
     if (options.wal) {
       // Reading the journal mode back also catches a file that is not a database at all.
       auto stmt = prepare("PRAGMA journal_mode = WAL");

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/time/time_zone.h"
+#include "storage/retention.h"
 #include "storage/row_validation.h"
 #include "storage/sqlite_db.h"
 
@@ -74,7 +75,10 @@ void UserStore::set_token_hash(int64_t user_id, const std::optional<std::string>
 bool UserStore::remove(int64_t user_id) {
   auto s = db_.cached("DELETE FROM users WHERE id = ?1");
   s->bind_all(user_id).run();
-  return db_.changes() > 0;
+  const bool removed = db_.changes() > 0;
+  // A whole life log can be most of the file: give the space back.
+  if (removed && !db_.in_transaction()) reclaim_free_pages(db_);
+  return removed;
 }
 
 std::optional<UserRow> UserStore::find_by_token_hash(const std::string& token_hash) {

@@ -117,7 +117,7 @@ $("sign-out").addEventListener("click", () => signOut(""));
 
 // ---------- tabs ----------
 
-const tabs = ["chat", "timeline", "upload", "record"];
+const tabs = ["chat", "timeline", "upload", "record", "settings"];
 function selectTab(name) {
   for (const t of tabs) {
     const selected = t === name;
@@ -458,6 +458,7 @@ function drawTimeline(timeline) {
       rect.addEventListener("focus", show);
     }
   }
+  drawSearchMarks(root, x, top - 4, height, timeline.date);
   chart.replaceChildren(root);
 
   // One legend per lane: time per activity, and time per sound.
@@ -478,6 +479,83 @@ let resizeTimer = 0;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => { if (lastTimeline && !$("panel-timeline").hidden) drawTimeline(lastTimeline); }, 150);
+});
+
+// ---------- search ----------
+
+// The latest search's results (GET /v1/search), marked on whichever day the timeline shows.
+let lastSearch = null;
+let searchRequest = 0;
+
+// Numbered bands over the whole chart for the hits of the drawn day (search_marks.js).
+function drawSearchMarks(root, x, top, height, date) {
+  if (!lastSearch) return;
+  const group = svg("g", { class: "search-marks", "aria-label": `Matches for ${lastSearch.query}` }, root);
+  for (const mark of searchMarks(lastSearch.results, date)) {
+    const band = svg("rect", {
+      class: "search-mark", x: x(mark.start_min), y: top,
+      width: Math.max(3, x(mark.end_min) - x(mark.start_min)), height: height - top, tabindex: 0,
+      "data-rank": mark.rank,
+    }, group);
+    svg("text", { class: "search-rank", x: x(mark.start_min), y: top + 10, "text-anchor": "middle" }, group)
+      .textContent = String(mark.rank);
+    const description = `#${mark.rank} "${lastSearch.query}" ${mark.score.toFixed(2)} at ${clock(mark.start_min)}` +
+      (mark.log_line ? ` · ${mark.log_line}` : mark.label ? ` · ${mark.label}` : "");
+    svg("title", {}, band).textContent = description;
+    const show = () => { $("timeline-detail").textContent = description; };
+    band.addEventListener("click", show);
+    band.addEventListener("focus", show);
+  }
+}
+
+function showSearchResults() {
+  const list = $("search-results");
+  list.replaceChildren(...lastSearch.results.map((hit) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    const when = hit.start ? hit.start.slice(0, 16).replace("T", " ") : `recording ${hit.recording_id}`;
+    button.textContent = `${hit.score.toFixed(2)} · ${when} · ${hit.log_line || hit.label || hit.modality}`;
+    const date = searchHitDate(hit);
+    if (date) {
+      button.addEventListener("click", () => { $("timeline-date").value = date; loadTimeline(); });
+    } else {
+      button.disabled = true;
+    }
+    item.append(button);
+    return item;
+  }));
+}
+
+$("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = $("search-q").value.trim();
+  if (!q || !state.token) return;
+  const request = ++searchRequest;
+  $("search-status").textContent = "Searching…";
+  try {
+    const found = await apiJson(`/v1/search?q=${encodeURIComponent(q)}&k=20`);
+    if (request !== searchRequest) return;
+    lastSearch = found;
+    const days = new Set(found.results.map(searchHitDate).filter(Boolean));
+    $("search-status").textContent = found.results.length
+      ? `${found.results.length} match${found.results.length === 1 ? "" : "es"} for "${q}" on ${days.size} day${days.size === 1 ? "" : "s"}` +
+        " (marked on the timeline)."
+      : `Nothing found for "${q}".`;
+    showSearchResults();
+    // Show the best match's day, where its mark is.
+    const best = found.results.length ? searchHitDate(found.results[0]) : null;
+    if (best && best !== $("timeline-date").value) {
+      $("timeline-date").value = best;
+      loadTimeline();
+    } else if (lastTimeline) {
+      drawTimeline(lastTimeline);
+    }
+  } catch (e) {
+    if (request !== searchRequest) return;
+    $("search-status").textContent = e.message;
+  }
 });
 
 // ---------- upload ----------

@@ -16,6 +16,7 @@
 #include "tagger/batch/batch_tagger.h"
 #include "tagger/batch/job_sources.h"
 #include "tagger/model/encoder_bench.h"
+#include "tagger/model/text_towers.h"
 #include "tagger/model/window_encoder.h"
 #include "tagger/text/text_tower.h"
 
@@ -67,7 +68,7 @@ int run_bench_encoder(const BenchArgs& a) {
 
 // Label phrases embedded per second by a text tower (one thread), median of `repeats` runs.
 int run_bench_text(const BenchArgs& a) {
-  auto tower = make_text_tower(a.tower, nlohmann::json::object());
+  auto tower = build_text_tower(a.tower, nlohmann::json::object());
   std::vector<std::string> phrases;
   for (int i = 0; i < a.phrases; ++i) phrases.push_back("someone is walking upstairs right now " + std::to_string(i));
   tower->embed(phrases.front());  // warm-up: lazy tables, page faults
@@ -165,7 +166,7 @@ Runner add_bench_command(CLI::App& app) {
   enc->add_flag("--json", a->json, "One JSON object on stdout");
   enc->add_flag("--reference", a->reference, "Measure the plain libtorch module forward instead of the fused path");
   auto* text = cmd->add_subcommand("text", "Text tower phrases/s (label banks, free-form labels)");
-  text->add_option("--tower", a->tower, "Text tower id with default parameters (default: lexical-v1)");
+  text->add_option("--tower", a->tower, "Text tower id with default parameters, or clip:DIR (default: lexical-v1)");
   text->add_option("--phrases", a->phrases, "Distinct phrases per run")->check(CLI::Range(1, 10000000));
   text->add_option("--repeats", a->repeats, "Runs; the median is reported")->check(CLI::Range(1, 100));
   text->add_flag("--json", a->json, "One JSON object on stdout");

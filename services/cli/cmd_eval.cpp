@@ -14,6 +14,7 @@
 #include "tagger/eval/eval_windows.h"
 #include "tagger/eval/report_format.h"
 #include "tagger/eval/retrieval_eval.h"
+#include "tagger/eval/video_retrieval.h"
 #include "tagger/model/window_encoder.h"
 
 namespace imu2clip::cli {
@@ -32,6 +33,8 @@ void log_to_stderr() {
 
 struct EvalArgs {
   std::string model, data, split = "test", mode = "zeroshot", labels_file, cache_dir, modality = "imu";
+  std::string ego4d, video_emb;
+  double max_video_distance_s = 1.0;
   std::vector<int> val_folds;
   bool json = false, vanilla = false, no_unclear = false;
   int smooth = 0, min_run = 0;
@@ -67,13 +70,49 @@ int run_retrieval(const EvalArgs& a) {
                      {"same_text", "any item with the same label phrase is a positive"},
                      {"ties", "broken uniformly at random, in expectation"},
                      {"pool", "the whole split at once (n x n cosine similarities)"}};
-    j["video"] = {{"skipped", "the dataset has no video embeddings"}};
+    j["video"] = {{"skipped", "the dataset has no video embeddings (IMU<->video: imu2clip eval video)"}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("model %s (%s) on %s/%s\n", bundle.model_id.c_str(), m.origin.c_str(), windows.dataset.c_str(),
                 a.split.c_str());
     std::printf("%s", format_retrieval_table(report).c_str());
-    std::printf("IMU<->video: skipped (the dataset has no video embeddings)\n");
+    std::printf("IMU<->video: skipped (the dataset has no video embeddings; see imu2clip eval video)\n");
+  }
+  return 0;
+}
+
+// IMU<->video retrieval (paper Table 2) on Ego4D narration windows and `embed-video`'s frame embeddings.
+int run_video(const EvalArgs& a) {
+  ResolvedModel m = resolve_model(a.model);
+  const ModelBundle& bundle = m.bundle;
+  NarrationWindowOptions no;
+  no.rate_hz = bundle.encoder.sample_rate_hz;
+  no.window_s = bundle.window_s();
+  no.max_windows = a.max_windows;
+  progress_line("loading narration windows of " + a.ego4d);
+  const NarrationWindows windows = load_narration_windows(a.ego4d, no);
+  const VideoEmbeddings video = VideoEmbeddings::load(a.video_emb);
+  auto encoder = make_window_encoder(bundle, a.threads);
+  const VideoRetrievalReport r = evaluate_video_retrieval(*encoder, windows, video, a.max_video_distance_s);
+  auto metrics = [](const RetrievalMetrics& x) {
+    return nlohmann::json{{"queries", x.queries}, {"r1", x.r1}, {"r10", x.r10}, {"r50", x.r50}, {"mrr", x.mrr}};
+  };
+  if (a.json) {
+    const nlohmann::json j = {{"model_id", bundle.model_id}, {"model_origin", m.origin},
+                              {"pairs", r.n}, {"narration_windows", r.windows}, {"videos", r.videos},
+                              {"imu_to_video", metrics(r.imu_to_video)}, {"video_to_imu", metrics(r.video_to_imu)},
+                              {"protocol", "paper (strict): pair i's only positive is pair i; the pool is every "
+                                           "narration window with a frame within max_distance_s"},
+                              {"max_distance_s", a.max_video_distance_s}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("model %s (%s): %lld narration windows with a frame (of %lld) from %lld videos\n",
+                bundle.model_id.c_str(), m.origin.c_str(), static_cast<long long>(r.n),
+                static_cast<long long>(r.windows), static_cast<long long>(r.videos));
+    for (const auto& [name, x] : {std::pair<const char*, RetrievalMetrics>{"IMU->video", r.imu_to_video},
+                                  {"video->IMU", r.video_to_imu}}) {
+      std::printf("%-11s R@1 %.4f  R@10 %.4f  R@50 %.4f  MRR %.4f\n", name, x.r1, x.r10, x.r50, x.mrr);
+    }
   }
   return 0;
 }
@@ -160,6 +199,23 @@ Runner add_eval_command(CLI::App& app) {
       "retrieval", "IMU->text and text->IMU retrieval over a whole split (R@1/10/50, MRR)");
   add_common_options(retrieval, *a);
 
+  auto* video = cmd->add_subcommand(
+      "video", "IMU->video and video->IMU retrieval on Ego4D narration windows (R@1/10/50, MRR; paper Table 2)");
+  video->add_option("--model", a->model, "Model bundle (.safetensors); default: $IMU2CLIP_MODEL or the built-in model");
+  video->add_option("--ego4d", a->ego4d, "Ego4D-layout root (ego4d.json, v2/imu, v2/annotations/narration.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  video->add_option("--video-emb", a->video_emb, "Frame embeddings from `imu2clip embed-video` (<video_uid>@<time_ms>)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  video->add_option("--max-distance", a->max_video_distance_s,
+                    "Pair a window with a frame at most this many seconds from its narration")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  video->add_option("--max-windows", a->max_windows, "Evaluate at most N narration windows");
+  video->add_option("--threads", a->threads, "Encoder threads (default: the current setting)");
+  video->add_flag("--json", a->json, "Print one JSON object");
+
   auto* classify = cmd->add_subcommand(
       "classify", "Activity classification: accuracy, macro-F1, per-class F1, confusion matrix");
   add_common_options(classify, *a);
@@ -192,9 +248,10 @@ Runner add_eval_command(CLI::App& app) {
                        "Adam learning rate of the encoder when fine-tuning (default: lr/10; lr with --vanilla)")
       ->check(CLI::PositiveNumber);
 
-  return [a, retrieval] {
+  return [a, retrieval, video] {
     log_to_stderr();
     if (retrieval->parsed()) return run_retrieval(*a);
+    if (video->parsed()) return run_video(*a);
     return run_classify_command(*a);
   };
 }

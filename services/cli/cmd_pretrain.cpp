@@ -29,6 +29,7 @@
 #include "tagger/model/bundle.h"
 #include "tagger/text/label_bank.h"
 #include "tagger/text/label_map.h"
+#include "tagger/model/text_towers.h"
 #include "tagger/text/text_tower.h"
 #include "tagger/train/openblas_env.h"
 #include "tagger/train/trainer.h"
@@ -187,7 +188,7 @@ int run_pretrain(PretrainArgs& a) {
     if (!parent.empty() && !std::filesystem::is_directory(parent))
       throw Error(ErrorKind::NotFound, "the folder for --out does not exist", ErrorContext{parent.string(), 0, "out"});
   }
-  auto tower = make_text_tower(a.tower, parse_tower_params(a.tower_params));
+  auto tower = build_text_tower(a.tower, parse_tower_params(a.tower_params));
   if (a.vocabulary.empty() != a.label_map.empty())
     throw Error(ErrorKind::InvalidInput, "--vocabulary and --label-map go together", ErrorContext{"", 0, "label-map"});
   std::optional<LabelMap> map;
@@ -327,7 +328,7 @@ Runner add_pretrain_command(CLI::App& app) {
   cmd->add_option("--balance", a->train.dataset_balance,
                   "Dataset balance per epoch: share of dataset d ~ windows_d^BALANCE (1 = as loaded, 0 = equal)")
       ->capture_default_str();
-  cmd->add_option("--tower", a->tower, "Text tower id (" + join(text_tower_ids(), ", ") + ")")->capture_default_str();
+  cmd->add_option("--tower", a->tower, "Text tower id (" + join(buildable_text_tower_ids(), ", ") + ")")->capture_default_str();
   cmd->add_option("--tower-params", a->tower_params, "Text tower parameters as a JSON object")->capture_default_str();
   cmd->add_option("--rate", a->rate, "Resample to this rate (Hz)")->capture_default_str();
   cmd->add_option("--window", a->window, "Window length (s)")->capture_default_str();

@@ -14,6 +14,7 @@
 #include "services/cli/interrupt.h"
 #include "services/cli/progress_bar.h"
 #include "tagger/dataset/audio_clips.h"
+#include "tagger/model/text_towers.h"
 #include "tagger/text/text_tower.h"
 #include "tagger/train/audio_trainer.h"
 
@@ -38,7 +39,7 @@ int run_audio_pretrain(const AudioPretrainArgs& a, const std::function<void(cons
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::InvalidInput, std::string("not valid JSON: ") + e.what(), ErrorContext{"", 0, "tower-params"});
   }
-  auto tower = make_text_tower(a.tower, params);
+  auto tower = build_text_tower(a.tower, params);
 
   AudioTrainSetup setup;
   setup.encoder.embed_dim = tower->dim();

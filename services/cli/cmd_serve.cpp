@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <thread>
 
 #include "common/error.h"
@@ -28,15 +30,25 @@ struct ServeArgs {
   std::string db, host = "127.0.0.1", model, audio_model, prompts, upload_dir;
   bool keep_audio = false;
   LlmFlags llm;
-  int port = 8080, threads = 8, encoder_threads = 1;
+  int port = 8080, threads = 8, encoder_threads = 1, retain_detail_days = 0;
   double rate_limit = 20, rate_burst = 40;
   double max_upload_mb = 512;
+  double max_pending_upload_mb = 2048;
+  int max_pending_uploads = 8;
 };
 
-// First start on an empty database: a local user so the person can sign in at once.
-void ensure_first_user(const std::string& db, const std::string& url) {
+// First start on a new database: a local user so the person can sign in at once. A database that
+// exists with no user had every account deleted: whoever deleted theirs does not expect a new one
+// to appear at the next start, so the server says how to add one instead of making one.
+void ensure_first_user(const std::string& db, const std::string& url, bool new_database) {
   LogStore store(db);
   if (store.count("users") > 0) return;
+  if (!new_database) {
+    std::printf("%s has no users (every account was deleted); add one with: imu2clip user add NAME --db %s\n",
+                db.c_str(), db.c_str());
+    std::fflush(stdout);
+    return;
+  }
   const auto created = server::create_user_with_token(store, "me", system_time_zone());
   std::printf("created user 'me' (tz %s).\nopen %s and sign in with token: %s\n", created.user.tz.c_str(), url.c_str(),
               created.token.c_str());
@@ -68,6 +80,8 @@ int serve(const ServeArgs& a) {
   spdlog::set_default_logger(logger);
 
   const std::atomic<bool>& stop_requested = install_stop_handler();
+  std::error_code exists_error;
+  const bool new_database = !std::filesystem::exists(a.db, exists_error) && !exists_error;
   ResolvedModel model = resolve_model(a.model);
   spdlog::info("model {} ({})", model.bundle.model_id, model.origin);
   std::shared_ptr<const ModelBundle> audio_model = serve_audio_model(a.audio_model);
@@ -84,17 +98,31 @@ int serve(const ServeArgs& a) {
   options.threads = a.threads;
   options.rate_limit = {a.rate_limit, a.rate_burst};
   options.max_upload_bytes = static_cast<size_t>(a.max_upload_mb * 1024 * 1024);
+  options.max_pending_upload_bytes = static_cast<size_t>(a.max_pending_upload_mb * 1024 * 1024);
+  options.max_pending_uploads = a.max_pending_uploads;
   options.live.encoder_threads = a.encoder_threads;
   options.live.tz = system_time_zone();
   options.live_audio.encoder_threads = a.encoder_threads;
   options.live_audio.keep_audio = a.keep_audio;
+  options.retain_detail_days = a.retain_detail_days;
   options.version = IMU2CLIP_VERSION;
 
-  server::Server server(std::move(options));
-  const int port = server.bind();
+  auto service = std::make_unique<server::Server>(std::move(options));
+  int port = 0;
+  try {
+    port = service->bind();
+  } catch (...) {
+    // A first start that cannot listen leaves no database behind: the next start is a first
+    // start too, and creates the first user.
+    service.reset();
+    if (new_database) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(a.db + suffix, exists_error);
+    }
+    throw;
+  }
   const std::string url = "http://" + (a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host) + ":" +
                           std::to_string(port) + "/";
-  ensure_first_user(a.db, url);
+  ensure_first_user(a.db, url, new_database);
   std::printf("imu2clip serving on %s\n", url.c_str());
   std::fflush(stdout);
   if (a.host != "127.0.0.1" && a.host != "localhost" && a.host != "::1")
@@ -107,11 +135,11 @@ int serve(const ServeArgs& a) {
     spdlog::info("stopping: finishing requests in flight and flushing the live tagger");
     // Repeated because a stop that lands before the accept loop starts would be lost.
     while (!finished) {
-      server.stop();
+      service->stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
-  server.run();
+  service->run();
   finished = true;
   watcher.join();
   spdlog::info("stopped");
@@ -132,6 +160,10 @@ Runner add_serve_command(CLI::App& app) {
                   "(none: the route answers 503)");
   cmd->add_flag("--keep-audio", a->keep_audio,
                 "Keep live audio after it is tagged (default: raw audio is deleted once tagged)");
+  cmd->add_option("--retain-detail-days", a->retain_detail_days,
+                  "Keep windows, scores, segments and tagged raw audio this many days, then drop them (at start "
+                  "and hourly); log lines are kept. 0 = keep everything (default)")
+      ->check(CLI::Range(0, 36500));
   cmd->add_option("--llm-url", a->llm.url, "OpenAI-compatible endpoint for answers (e.g. http://127.0.0.1:8081/v1)");
   cmd->add_option("--llm-model", a->llm.model, "Model name at --llm-url");
   cmd->add_option("--llm-api-key-env", a->llm.api_key_env, "Environment variable holding the endpoint's API key");
@@ -143,6 +175,12 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--rate-burst", a->rate_burst, "Requests a user may make at once before --rate-limit applies")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-upload-mb", a->max_upload_mb, "Largest POST /v1/recordings body")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-pending-upload-mb", a->max_pending_upload_mb,
+                  "Per user: uploaded files waiting to be tagged, in MiB (429 beyond)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-pending-uploads", a->max_pending_uploads,
+                  "Per user: upload jobs queued or being tagged (429 beyond)")
+      ->check(CLI::Range(1, 10000));
   return [a] { return serve(*a); };
 }
 

@@ -21,5 +21,9 @@ Runner add_ask_command(CLI::App& app);        // cmd_ask.cpp
 Runner add_backup_command(CLI::App& app);     // cmd_backup.cpp
 Runner add_restore_command(CLI::App& app);    // cmd_restore.cpp
 Runner add_export_command(CLI::App& app);     // cmd_export.cpp
+Runner add_prune_command(CLI::App& app);      // cmd_prune.cpp (retention, offline)
+Runner add_tokenize_command(CLI::App& app);   // cmd_tokenize.cpp
+Runner add_embed_video_command(CLI::App& app);  // cmd_embed_video.cpp
+Runner add_search_command(CLI::App& app);     // cmd_search.cpp
 
 }  // namespace imu2clip::cli

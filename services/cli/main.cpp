@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
       {"backup", imu2clip::cli::add_backup_command(app)},
       {"restore", imu2clip::cli::add_restore_command(app)},
       {"export", imu2clip::cli::add_export_command(app)},
+      {"prune", imu2clip::cli::add_prune_command(app)},
+      {"tokenize", imu2clip::cli::add_tokenize_command(app)},
+      {"embed-video", imu2clip::cli::add_embed_video_command(app)},
+      {"search", imu2clip::cli::add_search_command(app)},
   };
 
   try {

@@ -26,6 +26,11 @@ HttpError payload_too_large(size_t limit_bytes) {
                    "request body is larger than this route accepts (" + std::to_string(limit_bytes) +
                        " bytes); send it in smaller parts");
 }
+HttpError body_cut_off(size_t received_bytes) {
+  return HttpError(400, "invalid_request_error", "incomplete_body",
+                   "the request body ended before its end (" + std::to_string(received_bytes) +
+                       " bytes arrived); nothing of it was kept, send it again");
+}
 HttpError too_many_requests(const std::string& message) {
   return HttpError(429, "rate_limit_error", "rate_limited", message);
 }
@@ -57,7 +62,7 @@ HttpError http_error_from_exception(const std::exception_ptr& error, const std::
   } catch (const llm::LlmError& e) {
     spdlog::warn("request {}: language model failed: {}", request_id, e.what());
     return HttpError(503, "server_error", "llm_unavailable",
-                     std::string("the language model endpoint failed: ") + e.what());
+                     "the language model endpoint failed: " + llm::public_message(e));
   } catch (const std::exception& e) {
     spdlog::error("request {}: unexpected exception: {}", request_id, e.what());
   } catch (...) {

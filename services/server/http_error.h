@@ -30,6 +30,8 @@ HttpError bad_request(const std::string& message, const std::string& field = {})
 HttpError not_found(const std::string& message);
 HttpError unauthorized(const std::string& message);
 HttpError payload_too_large(size_t limit_bytes);
+// 400 for a body that ended before its declared end (client gone or stalled): never processed.
+HttpError body_cut_off(size_t received_bytes);
 HttpError too_many_requests(const std::string& message);
 HttpError unavailable(const std::string& message);
 

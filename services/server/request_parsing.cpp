@@ -9,11 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_limits.h"
 #include "common/strings.h"
 #include "common/time/instant.h"
 #include "common/time/time_zone.h"
 #include "services/server/http_error.h"
 #include "tagger/io/csv_fields.h"
+#include "tagger/io/csv_header_spec.h"
 #include "tagger/io/imu_series.h"
 
 namespace imu2clip::server {
@@ -95,10 +97,12 @@ std::vector<std::array<float, 6>> parse_sample_rows(const nlohmann::json& body) 
 
 }  // namespace
 
-nlohmann::json parse_json_object(const std::string& body) {
+nlohmann::json parse_json_object(const std::string& body, size_t max_values) {
   nlohmann::json parsed;
   try {
-    parsed = nlohmann::json::parse(body);
+    parsed = parse_json_limited(body, JsonLimits{kMaxJsonDepth, max_values});
+  } catch (const Error& e) {
+    throw bad_request("request body refused: " + e.message());
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte says where; the library's full text repeats the id and is noisy.
     throw bad_request("request body is not valid JSON (near byte " + std::to_string(e.byte) + ")");
@@ -200,8 +204,9 @@ ImuSamples parse_imu_json(const nlohmann::json& body, const std::string& tz) {
     if (!rate.is_number()) throw bad_request("'rate_hz' must be a number", "rate_hz");
     const double hz = rate.get<double>();
     // Above 1 kHz consecutive samples would share a millisecond.
-    if (!std::isfinite(hz) || hz <= 0 || hz > 1000)
-      throw bad_request("'rate_hz' must be > 0 and <= 1000", "rate_hz");
+    // Below 1 Hz there is no motion to tag, and the sample times would leave any range.
+    if (!std::isfinite(hz) || hz < 1 || hz > 1000)
+      throw bad_request("'rate_hz' must be from 1 to 1000", "rate_hz");
     for (size_t i = 0; i < n; ++i) out.t_utc_ms[i] = start + std::llround(static_cast<double>(i) * 1000.0 / hz);
     if (out.t_utc_ms.back() > kMaxEpochMs) throw bad_request("'start' plus the samples runs past year 9999", "start");
   }
@@ -223,21 +228,6 @@ ImuUnits parse_units_params(const std::optional<std::string>& accel_units, const
 
 ImuUnitFields query_unit_fields() { return {"accel_units", "accel_units=g", "gyro_units", "gyro_units=deg/s"}; }
 
-namespace {
-
-int csv_channel(const std::string& name) {
-  static const char* aliases[6][4] = {
-      {"ax", "acc_x", "accel_x", "accl_x"}, {"ay", "acc_y", "accel_y", "accl_y"},
-      {"az", "acc_z", "accel_z", "accl_z"}, {"gx", "gyro_x", "gyr_x", "gyroscope_x"},
-      {"gy", "gyro_y", "gyr_y", "gyroscope_y"}, {"gz", "gyro_z", "gyr_z", "gyroscope_z"}};
-  for (int c = 0; c < 6; ++c)
-    for (const char* alias : aliases[c])
-      if (name == alias) return c;
-  return -1;
-}
-
-}  // namespace
-
 ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const std::string& device,
                          const std::string& device_kind, const ImuUnits& units) {
   ImuSamples out;
@@ -247,6 +237,7 @@ ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const st
   std::string line;
   std::vector<std::string_view> fields;
   int time_col = -1;
+  double time_to_ms = 1.0;
   int channel_col[6] = {-1, -1, -1, -1, -1, -1};
   size_t needed_fields = 0;
   int64_t line_no = 0;
@@ -260,11 +251,19 @@ ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const st
     if (time_col < 0) {
       for (size_t i = 0; i < fields.size(); ++i) {
         const std::string name = csv::normalize_header_name(fields[i]);
-        if (name == "t_ms" || name == "time_ms" || name == "timestamp_ms") time_col = static_cast<int>(i);
-        const int c = csv_channel(name);
+        if (const double to_ms = csv::time_column_to_ms(name); to_ms > 0) {
+          time_col = static_cast<int>(i);
+          time_to_ms = to_ms;
+        }
+        const int c = csv::channel_of_name(name);
         if (c >= 0) channel_col[c] = static_cast<int>(i);
       }
-      if (time_col < 0) throw fail("the header needs a t_ms column (t_ms,ax,ay,az,gx,gy,gz)", "t_ms");
+      if (time_col < 0) {
+        std::vector<std::string> names;
+        for (const auto& n : csv::time_column_names()) names.emplace_back(n.name);
+        throw fail("the header needs a time column (t_ms,ax,ay,az,gx,gy,gz); accepted names: " + join(names, ", "),
+                   "t_ms");
+      }
       needed_fields = static_cast<size_t>(time_col) + 1;
       for (int c = 0; c < 6; ++c) {
         if (channel_col[c] < 0) throw fail(std::string("the header has no '") + imu_channel_name(c) + "' column", imu_channel_name(c));
@@ -274,10 +273,14 @@ ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const st
     }
     if (fields.size() < needed_fields)
       throw fail("has " + std::to_string(fields.size()) + " fields, the header needs " + std::to_string(needed_fields), "");
-    double t_ms = 0;
-    if (csv::parse_double(fields[time_col], t_ms) != csv::Parse::Ok || !std::isfinite(t_ms))
-      throw fail("t_ms is not a number", "t_ms");
-    const int64_t t = start_utc_ms + std::llround(t_ms);
+    double t_value = 0;
+    if (csv::parse_double(fields[time_col], t_value) != csv::Parse::Ok || !std::isfinite(t_value))
+      throw fail("the time is not a number", "t_ms");
+    // The same range as JSON times (1970 to 9999), checked before any integer arithmetic.
+    const double t_abs = static_cast<double>(start_utc_ms) + t_value * time_to_ms;
+    if (!(t_abs >= 0.0 && t_abs <= static_cast<double>(kMaxEpochMs)))
+      throw fail("the time puts the sample outside 1970 to 9999 (relative to 'start')", "t_ms");
+    const int64_t t = std::llround(t_abs);
     if (!out.t_utc_ms.empty() && t <= out.t_utc_ms.back()) throw fail("t_ms does not increase", "t_ms");
     std::array<float, 6> row{};
     for (int c = 0; c < 6; ++c) {

@@ -13,8 +13,14 @@
 
 namespace imu2clip::server {
 
-// The body as a JSON object (400 for invalid JSON or another JSON type).
-nlohmann::json parse_json_object(const std::string& body);
+// Client JSON is nested at most this deep (the deepest body, /v1/chat/completions, needs 4).
+constexpr int kMaxJsonDepth = 16;
+// Values (scalars, arrays, objects) a JSON body may hold: enough for any question or chat.
+constexpr size_t kMaxJsonValues = 100'000;
+
+// The body as a JSON object (400 for invalid JSON, another JSON type, or a body deeper or
+// larger in values than the limits: refused while parsing, before the excess is built).
+nlohmann::json parse_json_object(const std::string& body, size_t max_values = kMaxJsonValues);
 
 // An instant given as ISO-8601 text (an offset, or local time in `tz`) or as integer epoch
 // milliseconds (JSON number, or digits in a query string).
@@ -61,5 +67,7 @@ ImuSamples parse_imu_csv(const std::string& body, int64_t start_utc_ms, const st
 // The largest batch one request may carry (a day at 50 Hz is 4.3 M; a request is meant to be a
 // few seconds to minutes of data).
 constexpr size_t kMaxSamplesPerRequest = 1'000'000;
+// A /v1/imu JSON body: per sample its array and 6 numbers (and a time), plus the few fields.
+constexpr size_t kMaxImuJsonValues = 8 * kMaxSamplesPerRequest + 1024;
 
 }  // namespace imu2clip::server

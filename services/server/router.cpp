@@ -24,19 +24,25 @@ void send_error(httplib::Response& res, const HttpError& error) {
 bool Call::read_body(const httplib::ContentReceiver& receiver) {
   if (!reader_ || body_read_) return false;
   body_read_ = true;
-  return (*reader_)(receiver);
+  body_complete_ = (*reader_)(receiver);
+  return body_complete_;
 }
 
 bool Call::read_multipart(const httplib::MultipartContentHeader& header, const httplib::ContentReceiver& receiver) {
   if (!reader_ || body_read_) return false;
   body_read_ = true;
-  return (*reader_)(header, receiver);
+  body_complete_ = (*reader_)(header, receiver);
+  return body_complete_;
 }
 
-void Call::drain() {
-  if (!reader_ || body_read_) return;
-  body_read_ = true;
-  (*reader_)([](const char*, size_t) { return true; });
+bool Call::drain(size_t budget) {
+  if (!reader_) return true;  // GET: httplib reads no body, and Router::screen refused any
+  if (body_read_) return body_complete_;
+  size_t skipped = 0;
+  return read_body([&](const char*, size_t size) {
+    skipped += size;
+    return skipped <= budget;
+  });
 }
 
 std::optional<std::string> Call::query(const std::string& name) const {
@@ -50,7 +56,7 @@ void Call::send_json(int status, const nlohmann::json& body) {
 }
 
 void Router::add(const RouteSpec& spec, CallHandler handler) {
-  routes_.emplace_back(spec.method, std::regex(spec.pattern));
+  routes_.emplace_back(spec, std::regex(spec.pattern));
   if (spec.method == "GET") {
     http_.Get(spec.pattern, [this, spec, handler](const httplib::Request& req, httplib::Response& res) {
       handle(spec, handler, req, res, nullptr);
@@ -73,13 +79,24 @@ void Router::add(const RouteSpec& spec, CallHandler handler) {
 
 std::vector<std::string> Router::methods_for(const std::string& path) const {
   std::vector<std::string> methods;
-  for (const auto& [method, re] : routes_)
-    if (std::regex_match(path, re) && std::find(methods.begin(), methods.end(), method) == methods.end())
-      methods.push_back(method);
+  for (const auto& [spec, re] : routes_)
+    if (std::regex_match(path, re) && std::find(methods.begin(), methods.end(), spec.method) == methods.end())
+      methods.push_back(spec.method);
   return methods;
 }
 
+const RouteSpec* Router::match(const std::string& method, const std::string& path) const {
+  const std::string wanted = method == "HEAD" ? "GET" : method;
+  for (const auto& [spec, re] : routes_)
+    if (spec.method == wanted && std::regex_match(path, re)) return &spec;
+  return nullptr;
+}
+
 namespace {
+
+// An error answer skips at most this much of an unread body to keep the connection; past it the
+// connection closes instead (a refused 500 MiB upload is not read to the end).
+constexpr size_t kMaxDrainBytes = 64 * 1024;
 
 UserRow authenticate(const httplib::Request& req, ServerState& state) {
   const std::string header = req.get_header_value("Authorization");
@@ -91,14 +108,6 @@ UserRow authenticate(const httplib::Request& req, ServerState& state) {
   auto user = user_for_token(*store, token);
   if (!user) throw unauthorized("unknown or revoked token; 'imu2clip user token NAME' issues a new one");
   return *user;
-}
-
-std::optional<size_t> declared_length(const httplib::Request& req) {
-  if (!req.has_header("Content-Length")) return std::nullopt;
-  const std::string v = req.get_header_value("Content-Length");
-  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 18)
-    throw bad_request("malformed Content-Length header");
-  return static_cast<size_t>(std::stoull(v));
 }
 
 }  // namespace
@@ -120,13 +129,10 @@ void Router::handle(const RouteSpec& spec, const CallHandler& handler, const htt
                                 std::to_string(static_cast<int>(std::ceil(decision.retry_after_s))) + " s");
       }
     }
-    if (spec.body != BodyMode::None) {
-      const auto length = declared_length(req);
-      if (length && *length > spec.max_body_bytes) throw payload_too_large(spec.max_body_bytes);
-    }
+    // Router::screen already refused declared lengths over the limit; chunked bodies are counted here.
     if (spec.body == BodyMode::Buffered) {
       bool too_large = false;
-      call.read_body([&](const char* data, size_t size) {
+      const bool whole = call.read_body([&](const char* data, size_t size) {
         if (call.body.size() + size > spec.max_body_bytes) {
           too_large = true;
           return false;
@@ -135,11 +141,15 @@ void Router::handle(const RouteSpec& spec, const CallHandler& handler, const htt
         return true;
       });
       if (too_large) throw payload_too_large(spec.max_body_bytes);
+      if (!whole) throw body_cut_off(call.body.size());
     }
     handler(call);
   } catch (...) {
     const HttpError error = http_error_from_exception(std::current_exception(), scope.id);
-    call.drain();
+    if (!call.drain(kMaxDrainBytes)) {
+      res.set_header("Connection", "close");
+      scope.close_connection = true;
+    }
     // A streaming handler may have set a provider before failing; the error replaces it.
     res.content_provider_ = nullptr;
     res.is_chunked_content_provider_ = false;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "services/server/http_error.h"
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
+#include "services/server/retention_schedule.h"
 #include "services/server/server.h"
 #include "storage/records.h"
 #include "storage/store_pool.h"
@@ -41,7 +43,9 @@ struct ServerState {
   std::unique_ptr<LiveAudioTagger> live_audio;   // null without an audio model
   std::unique_ptr<RecordingJobs> jobs;
   std::unique_ptr<Assistant> assistant;
+  std::unique_ptr<RetentionSchedule> retention;  // null unless the server drops old detail
   std::atomic<bool> stopping{false};
+  std::atomic<int> asks_running{0};  // assistant calls holding a worker thread (routes_assistant.cpp)
 
   std::mutex job_ids_mutex;
   std::vector<int64_t> job_ids;  // for the jobs-by-state gauge
@@ -59,11 +63,14 @@ class Call {
   UserRow user;      // the authenticated user (routes with auth)
   std::string body;  // the request body (routes with BodyMode::Buffered)
 
-  // Streamed-body routes read the body themselves, once.
+  // Streamed-body routes read the body themselves, once. False when the body did not arrive
+  // whole: the client went away or stalled, or a receiver stopped the read (too large, bad data).
   bool read_body(const httplib::ContentReceiver& receiver);
   bool read_multipart(const httplib::MultipartContentHeader& header, const httplib::ContentReceiver& receiver);
-  // Discards an unread body (error paths).
-  void drain();
+  // On an error path: discards an unread body of at most `budget` bytes so a keep-alive
+  // connection stays in step. False when the body cannot be skipped (partly read, larger than
+  // the budget): the connection must then close.
+  bool drain(size_t budget);
 
   // A query parameter, if given.
   std::optional<std::string> query(const std::string& name) const;
@@ -71,7 +78,8 @@ class Call {
 
  private:
   const httplib::ContentReader* reader_;
-  bool body_read_ = false;
+  bool body_read_ = false;      // a read was attempted
+  bool body_complete_ = false;  // and it reached the end of the body
 };
 
 enum class BodyMode { None, Buffered, Streamed };
@@ -87,12 +95,26 @@ struct RouteSpec {
 
 using CallHandler = std::function<void(Call&)>;
 
+// Why a request was refused before httplib read its body, and whether the connection must
+// close (a body the server did not read would otherwise be parsed as the next request).
+struct Refusal {
+  HttpError error;
+  std::string allow;            // for 405: the methods the path takes
+  bool close_connection = false;
+};
+
 class Router {
  public:
   Router(httplib::Server& http, ServerState& state) : http_(http), state_(state) {}
   void add(const RouteSpec& spec, CallHandler handler);
   // Methods registered for paths matching `path` (for 405 + Allow).
   std::vector<std::string> methods_for(const std::string& path) const;
+  // The route a method (HEAD counts as GET) and path reach, or null.
+  const RouteSpec* match(const std::string& method, const std::string& path) const;
+  // Judges a request on its request line and headers alone, before any body byte is read
+  // (request_screen.cpp): unknown routes and methods, bodies where a route takes none, bodies
+  // declared larger than the route's limit, compressed bodies. nullopt = let it through.
+  std::optional<Refusal> screen(const httplib::Request& req) const;
   ServerState& state() { return state_; }
 
  private:
@@ -100,7 +122,7 @@ class Router {
               httplib::Response& res, const httplib::ContentReader* reader);
   httplib::Server& http_;
   ServerState& state_;
-  std::vector<std::pair<std::string, std::regex>> routes_;
+  std::vector<std::pair<RouteSpec, std::regex>> routes_;
 };
 
 // Per-request bookkeeping for the access log and metrics, on the worker thread.
@@ -110,6 +132,8 @@ struct RequestScope {
   std::string id;
   std::string route = "unmatched";
   std::string user = "-";
+  bool close_connection = false;  // a request body was left unread: end the connection after the answer
+  bool continued = false;         // 100 Continue was sent; the request's routing is still to come
 };
 RequestScope& request_scope();
 
@@ -122,5 +146,6 @@ void add_audio_routes(Router& router);
 void add_upload_routes(Router& router);
 void add_assistant_routes(Router& router);
 void add_erasure_routes(Router& router);
+void add_search_routes(Router& router);
 
 }  // namespace imu2clip::server

@@ -78,9 +78,24 @@ void stream_events(Call& call, std::function<void(const Emit&)> produce) {
       });
 }
 
+// A slot for one assistant call, held until its answer (or stream) ends. An LLM call can hold a
+// worker thread for minutes; without a cap, questions alone could take every thread and leave
+// none for ingest. Full: 429, try again shortly.
+std::shared_ptr<void> take_ask_slot(ServerState& state) {
+  const int threads = std::max(1, state.options.threads);
+  const int cap = state.options.max_concurrent_asks > 0 ? state.options.max_concurrent_asks : std::max(1, threads - 2);
+  if (state.asks_running.fetch_add(1) >= cap) {
+    --state.asks_running;
+    throw HttpError(429, "rate_limit_error", "server_busy",
+                    "the server is answering " + std::to_string(cap) + " questions already; retry in a few seconds");
+  }
+  return std::shared_ptr<void>(nullptr, [&state](void*) { --state.asks_running; });
+}
+
 void ask(Call& call) {
   bool stream = false;
   const AskRequest request = parse_ask_request(parse_json_object(call.body), call.user, &stream);
+  auto slot = take_ask_slot(call.state);
   ServerState* state = &call.state;
   const int64_t user_id = call.user.id;
   if (!stream) {
@@ -89,7 +104,7 @@ void ask(Call& call) {
     call.send_json(200, ask_result_json(result));
     return;
   }
-  stream_events(call, [state, user_id, request](const Emit& emit) {
+  stream_events(call, [state, user_id, request, slot](const Emit& emit) {
     const AskResult result = state->assistant->ask(
         user_id, request, [&](const std::string& piece) { return emit({{"delta", piece}}); });
     count_llm(*state, result);
@@ -103,6 +118,7 @@ std::string completion_id() { return "chatcmpl-" + generate_api_token().substr(4
 
 void chat_completions(Call& call) {
   const ChatCompletionRequest chat = parse_chat_completion_request(parse_json_object(call.body));
+  auto slot = take_ask_slot(call.state);
   const AskRequest request{chat.question, now_utc_ms(), call.user.tz};
   ServerState* state = &call.state;
   const int64_t user_id = call.user.id;
@@ -114,7 +130,7 @@ void chat_completions(Call& call) {
     call.send_json(200, chat_completion_json(id, created, result));
     return;
   }
-  stream_events(call, [state, user_id, request, id, created](const Emit& emit) {
+  stream_events(call, [state, user_id, request, id, created, slot](const Emit& emit) {
     if (!emit(chat_completion_chunk(id, created, "", true))) return;
     bool sent_content = false;
     const AskResult result = state->assistant->ask(user_id, request, [&](const std::string& piece) {

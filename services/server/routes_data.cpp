@@ -22,6 +22,7 @@ namespace {
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int64_t kMaxLogSpanMs = 400 * kDayMs;
+constexpr int64_t kMaxClockAheadMs = kDayMs;
 
 // ?tz= overrides the user's zone for display; it must be a real zone.
 std::string display_tz(const Call& call) { return parse_tz_param(call.query("tz"), call.user.tz); }
@@ -42,10 +43,17 @@ void ingest_imu(Call& call) {
     const ImuUnits units = parse_units_params(call.query("accel_units"), call.query("gyro_units"));
     samples = parse_imu_csv(call.body, start_ms, device, kind, units);
   } else if (content_type.empty() || content_type.find("json") != std::string::npos) {
-    samples = parse_imu_json(parse_json_object(call.body), call.user.tz);
+    samples = parse_imu_json(parse_json_object(call.body, kMaxImuJsonValues), call.user.tz);
   } else {
     throw bad_request("Content-Type must be application/json or text/csv, got '" + content_type + "'", "Content-Type");
   }
+  // Live samples come from a clock near the server's. One far in the future would block the
+  // device: each later batch must continue after it.
+  if (!samples.t_utc_ms.empty() && samples.t_utc_ms.back() > now_utc_ms() + kMaxClockAheadMs)
+    throw bad_request("the samples end more than a day after the server's clock (" +
+                          format_iso8601(samples.t_utc_ms.back(), "UTC") +
+                          "); check the device's clock, or upload a file with POST /v1/recordings",
+                      "t_utc_ms");
   const IngestResult result = call.state.live->ingest(call.user.id, samples);
   call.send_json(202, {{"accepted", result.accepted},
                        {"recording_id", result.recording_id},
@@ -78,7 +86,8 @@ void list_logs(Call& call) {
   std::vector<LogEntry> entries;
   {
     auto store = call.state.stores->borrow();
-    entries = store->log().between(call.user.id, from, to);
+    // One more than asked for tells whether the listing was cut.
+    entries = store->log().between(call.user.id, from, to, limit + 1);
   }
   const bool truncated = static_cast<int64_t>(entries.size()) > limit;
   if (truncated) entries.resize(static_cast<size_t>(limit));

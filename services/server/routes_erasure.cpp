@@ -3,6 +3,8 @@
 // ids leak nothing. The store overwrites what it deletes (secure_delete, storage/sqlite_db.cpp).
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 #include "services/server/request_parsing.h"
 #include "services/server/router.h"
 #include "services/server/user_accounts.h"
@@ -15,6 +17,21 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int64_t kMaxEraseSpanMs = 400 * kDayMs;
 constexpr size_t kMaxConfirmBodyBytes = 4096;
 
+// Runs a delete while nothing tagged before it can be written back after it: the user's uploads
+// submitted so far finish first (and are deleted with the rest), and the live taggers wait between
+// passes and then reload their sessions from the database (tagger/live: run_exclusive).
+void erase_exclusively(ServerState& state, int64_t user_id, const std::function<void()>& erase) {
+  state.jobs->run_exclusive(user_id, [&] {
+    state.live->run_exclusive([&] {
+      if (state.live_audio) {
+        state.live_audio->run_exclusive(erase);
+      } else {
+        erase();
+      }
+    });
+  });
+}
+
 nlohmann::json counts_json(const ErasedCounts& counts) {
   return {{"recordings", counts.recordings}, {"log_lines", counts.log_lines}, {"windows", counts.windows}};
 }
@@ -22,10 +39,10 @@ nlohmann::json counts_json(const ErasedCounts& counts) {
 void delete_recording(Call& call) {
   const int64_t id = parse_id_text(call.req.matches[1], "id");
   std::optional<ErasedCounts> counts;
-  {
+  erase_exclusively(call.state, call.user.id, [&] {
     auto store = call.state.stores->borrow();
     counts = store->erasure().remove_recording(call.user.id, id);
-  }
+  });
   if (!counts) throw not_found("no recording " + std::to_string(id));
   call.send_json(200, counts_json(*counts));
 }
@@ -42,10 +59,10 @@ void delete_logs(Call& call) {
   if (from >= to) throw bad_request("'from' must be before 'to'", "from");
   if (to - from > kMaxEraseSpanMs) throw bad_request("delete at most 400 days at a time", "from");
   ErasedCounts counts;
-  {
+  erase_exclusively(call.state, call.user.id, [&] {
     auto store = call.state.stores->borrow();
     counts = store->erasure().remove_between(call.user.id, from, to);
-  }
+  });
   call.send_json(200, counts_json(counts));
 }
 
@@ -57,10 +74,10 @@ void delete_me(Call& call) {
   if (call.body.empty()) throw refuse();
   const auto confirm = optional_string(parse_json_object(call.body), "confirm", 200);
   if (!confirm || *confirm != call.user.name) throw refuse();
-  {
+  erase_exclusively(call.state, call.user.id, [&] {
     auto store = call.state.stores->borrow();
     delete_user(*store, call.user.name);
-  }
+  });
   call.send_json(200, {{"deleted", call.user.name}});
 }
 

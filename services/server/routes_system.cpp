@@ -8,6 +8,15 @@
 
 namespace imu2clip::server {
 
+#if IMU2CLIP_HAVE_WEB
+namespace {
+// data: for the page's empty favicon; blob: for the export download the page builds.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}  // namespace
+#endif
+
 void add_system_routes(Router& router) {
   router.add({"GET", "/healthz", "/healthz", false}, [](Call& call) {
     const bool stopping = call.state.stopping;
@@ -27,6 +36,10 @@ void add_system_routes(Router& router) {
     router.add({"GET", std::regex_replace(path, std::regex(R"([.])"), R"(\.)"), "static", false}, [a](Call& call) {
       call.res.status = 200;
       call.res.set_header("Cache-Control", "no-cache");
+      // The page loads only its own files and talks only to this server: an injected script or
+      // style from elsewhere does not run, and no other site may frame it (clickjacking).
+      call.res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+      call.res.set_header("Referrer-Policy", "no-referrer");
       call.res.set_content(a->body, a->content_type);
     });
   }

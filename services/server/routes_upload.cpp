@@ -20,6 +20,16 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kMaxFieldBytes = 1024;
+// Form parts an upload may have: "file" and the query parameters' names; a client that sends
+// more is not a client of this API.
+constexpr int kMaxFormParts = 16;
+const char* const kParamNames[] = {"format", "start", "tz", "device", "name", "accel_units", "gyro_units"};
+
+bool is_param_name(const std::string& name) {
+  for (const char* known : kParamNames)
+    if (name == known) return true;
+  return false;
+}
 
 // The extension of the client's file name, when it is one the readers know.
 std::string upload_suffix(const std::string& name) {
@@ -52,10 +62,30 @@ void set_param(UploadParams& p, const std::string& key, const std::string& value
   else if (key == "gyro_units") p.gyro_units = value;
 }
 
-// Writes the streamed bytes to `path`, enforcing the size limit.
+// Bytes of the user's uploads still on disk (queued or being tagged; a job removes its file
+// when it ends).
+size_t pending_upload_bytes(const std::string& upload_dir, int64_t user_id) {
+  const fs::path dir = fs::path(upload_dir) / ("u" + std::to_string(user_id));
+  std::error_code ec;
+  size_t total = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_error;
+    const auto size = it->file_size(size_error);
+    if (!size_error) total += static_cast<size_t>(size);
+  }
+  return total;
+}
+
+HttpError uploads_pending(const std::string& what) {
+  return HttpError(429, "rate_limit_error", "uploads_pending",
+                   what + "; wait until your earlier uploads are tagged (GET /v1/jobs/{id}), then send this one");
+}
+
+// Writes the streamed bytes to `path`, enforcing the route's size limit and the user's quota.
 class UploadFile {
  public:
-  UploadFile(std::string path, size_t limit) : path_(std::move(path)), out_(path_, std::ios::binary), limit_(limit) {
+  UploadFile(std::string path, size_t limit, size_t quota_left)
+      : path_(std::move(path)), out_(path_, std::ios::binary), limit_(limit), quota_left_(quota_left) {
     if (!out_) throw Error(ErrorKind::Io, "cannot create the upload file", {path_, 0, ""});
   }
   ~UploadFile() {
@@ -70,14 +100,22 @@ class UploadFile {
       too_large_ = true;
       return false;
     }
+    if (bytes_ + size > quota_left_) {
+      over_quota_ = true;
+      return false;
+    }
     bytes_ += size;
     out_.write(data, static_cast<std::streamsize>(size));
     return static_cast<bool>(out_);
   }
-  void finish() {
+  // `whole`: the body arrived to its end (a cut-off upload is never queued: its retry would
+  // duplicate it).
+  void finish(bool whole) {
     if (too_large_) throw payload_too_large(limit_);
+    if (over_quota_) throw uploads_pending("your uploads waiting to be tagged would pass the server's limit");
     out_.close();
     if (!out_) throw Error(ErrorKind::Io, "cannot write the upload file (disk full?)", {path_, 0, ""});
+    if (!whole) throw body_cut_off(bytes_);
     if (bytes_ == 0) throw bad_request("the uploaded file is empty", "file");
   }
   void keep() { kept_ = true; }
@@ -86,23 +124,40 @@ class UploadFile {
  private:
   std::string path_;
   std::ofstream out_;
-  size_t limit_, bytes_ = 0;
-  bool too_large_ = false, kept_ = false;
+  size_t limit_, quota_left_, bytes_ = 0;
+  bool too_large_ = false, over_quota_ = false, kept_ = false;
 };
 
 void upload_recording(Call& call) {
   UploadParams params;
-  for (const char* key : {"format", "start", "tz", "device", "name", "accel_units", "gyro_units"})
+  for (const char* key : kParamNames)
     if (auto v = call.query(key)) set_param(params, key, *v);
 
+  // Fairness: one user's uploads cannot fill the disk or the job queue for everyone.
+  const ServerOptions& o = call.state.options;
+  if (call.state.jobs->unfinished(call.user.id) >= o.max_pending_uploads)
+    throw uploads_pending("you have " + std::to_string(o.max_pending_uploads) + " uploads queued or being tagged");
+  const size_t pending = pending_upload_bytes(call.state.upload_dir, call.user.id);
+  const size_t quota_left = pending >= o.max_pending_upload_bytes ? 0 : o.max_pending_upload_bytes - pending;
+  if (call.req.has_header("Content-Length") &&
+      std::stoull(call.req.get_header_value("Content-Length")) > quota_left)  // well-formed: Router::screen
+    throw uploads_pending("this upload and your " + std::to_string(pending) +
+                          " bytes waiting to be tagged would pass the server's limit of " +
+                          std::to_string(o.max_pending_upload_bytes) + " bytes");
+
   std::unique_ptr<UploadFile> file;
-  const size_t limit = call.state.options.max_upload_bytes;
+  const size_t limit = o.max_upload_bytes;
   if (call.req.is_multipart_form_data()) {
     std::string current;  // the field being received
     std::map<std::string, std::string> fields;
-    bool field_too_long = false, two_files = false;
-    call.read_multipart(
+    bool field_too_long = false, two_files = false, too_many_parts = false;
+    int parts = 0;
+    const bool whole = call.read_multipart(
         [&](const httplib::MultipartFormData& part) {
+          if (++parts > kMaxFormParts) {
+            too_many_parts = true;
+            return false;
+          }
           current = part.name;
           if (current == "file") {
             if (file) {
@@ -110,12 +165,13 @@ void upload_recording(Call& call) {
               return false;
             }
             file = std::make_unique<UploadFile>(
-                new_upload_path(call.state.upload_dir, call.user.id, part.filename), limit);
+                new_upload_path(call.state.upload_dir, call.user.id, part.filename), limit, quota_left);
           }
           return true;
         },
         [&](const char* data, size_t size) {
           if (current == "file") return file->write(data, size);
+          if (!is_param_name(current)) return true;  // unknown fields are skipped, not kept
           std::string& value = fields[current];
           if (value.size() + size > kMaxFieldBytes) {
             field_too_long = true;
@@ -125,15 +181,19 @@ void upload_recording(Call& call) {
           return true;
         });
     if (two_files) throw bad_request("send one 'file' per upload", "file");
+    if (too_many_parts)
+      throw bad_request("a multipart upload has at most " + std::to_string(kMaxFormParts) +
+                        " parts: 'file' and the fields " + join(std::vector<std::string>(std::begin(kParamNames), std::end(kParamNames)), ", "));
     if (field_too_long) throw bad_request("a form field other than 'file' is longer than 1024 bytes", current);
-    if (!file) throw bad_request("multipart upload without a 'file' field", "file");
+    if (!file) throw bad_request(whole ? "multipart upload without a 'file' field" : "the upload ended early", "file");
+    file->finish(whole);
     for (const auto& [k, v] : fields) set_param(params, k, v);
   } else {
-    file = std::make_unique<UploadFile>(new_upload_path(call.state.upload_dir, call.user.id, params.name), limit);
-    call.read_body([&](const char* data, size_t size) { return file->write(data, size); });
+    file = std::make_unique<UploadFile>(new_upload_path(call.state.upload_dir, call.user.id, params.name), limit,
+                                        quota_left);
+    file->finish(call.read_body([&](const char* data, size_t size) { return file->write(data, size); }));
   }
 
-  file->finish();
   if (params.format != "auto" && params.format != "csv" && params.format != "ego4d")
     throw bad_request("'format' must be auto, csv or ego4d", "format");
   std::string tz = params.tz.empty() ? call.user.tz : params.tz;

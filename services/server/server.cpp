@@ -2,11 +2,13 @@
 
 #include <filesystem>
 #include <random>
+#include <regex>
 
 #include <spdlog/spdlog.h>
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "services/server/connection_shutdown.h"
 #include "services/server/router.h"
 #include "tagger/model/bundle.h"
 
@@ -19,6 +21,11 @@ std::string default_upload_dir(const std::string& db_path) {
   fs::path parent = fs::path(db_path).parent_path();
   return (parent.empty() ? fs::path("uploads") : parent / "uploads").string();
 }
+
+// A refused, unread body: how long and how much of it is still taken in and discarded after the
+// answer, so the client reads the answer before the connection closes.
+constexpr std::chrono::milliseconds kLingerOnClose{1000};
+constexpr size_t kMaxLingerDiscardBytes = 16u << 20;
 
 // Request ids: a per-process random prefix and a counter, so ids from two server runs in
 // one log do not collide and within a run they sort.
@@ -33,6 +40,26 @@ std::string next_request_id() {
   return prefix + "-" + std::to_string(++counter);
 }
 
+// Upload jobs live in this process only, so the files of a previous run's unfinished jobs have
+// no job left to tag or delete them. Only files this server names (u<user id>/<ms>-<16 hex><ext>)
+// are removed: --upload-dir may point at a folder that also holds other things.
+void remove_orphan_uploads(const std::string& upload_dir) {
+  static const std::regex user_dir(R"(u[0-9]+)");
+  static const std::regex upload_name(R"([0-9]+-[0-9a-f]{16}\.(csv|csv\.gz|gz))");
+  std::error_code ec;
+  size_t removed = 0;
+  for (fs::directory_iterator users(upload_dir, ec), end; !ec && users != end; users.increment(ec)) {
+    if (!users->is_directory() || !std::regex_match(users->path().filename().string(), user_dir)) continue;
+    std::error_code inner;
+    for (fs::directory_iterator f(users->path(), inner), fend; !inner && f != fend; f.increment(inner)) {
+      std::error_code gone;
+      if (f->is_regular_file() && std::regex_match(f->path().filename().string(), upload_name) && fs::remove(f->path(), gone))
+        ++removed;
+    }
+  }
+  if (removed > 0) spdlog::info("removed {} upload(s) left by an earlier run (their jobs ended with it)", removed);
+}
+
 }  // namespace
 
 ServerState::ServerState(ServerOptions opts)
@@ -43,12 +70,15 @@ ServerState::ServerState(ServerOptions opts)
       limiter(options.rate_limit) {
   if (!options.bundle) throw Error(ErrorKind::Internal, "the server needs a model bundle");
   fs::create_directories(upload_dir);
+  remove_orphan_uploads(upload_dir);
   { auto store = stores->borrow(); }  // creates/migrates the database before the workers open it
   live = std::make_unique<LiveTagger>(options.db_path, options.bundle, options.live);
   if (options.audio_bundle)
     live_audio = std::make_unique<LiveAudioTagger>(options.db_path, options.audio_bundle, options.live_audio);
   jobs = std::make_unique<RecordingJobs>(options.db_path, options.bundle, upload_dir);
   assistant = std::make_unique<Assistant>(stores, options.llm, options.prompts_dir);
+  if (options.retain_detail_days > 0)
+    retention = std::make_unique<RetentionSchedule>(stores, RetentionOptions{options.retain_detail_days}, options.clock);
 }
 
 Metrics::Extra ServerState::metrics_extra() {
@@ -85,8 +115,8 @@ void Server::Impl::configure() {
   const ServerOptions& o = state.options;
   const int threads = std::max(1, o.threads);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // httplib refuses (and skips) bodies above this before any handler runs; routes enforce
-  // their own smaller limits.
+  // Router::screen refuses a body over its route's limit before httplib reads it, and the
+  // routes count chunked bodies; this is httplib's own backstop for declared lengths.
   http.set_payload_max_length(std::max({o.max_json_bytes, o.max_ingest_bytes, o.max_upload_bytes}));
   // Idle keep-alive connections end quickly so a shutdown is not held up by them.
   http.set_keep_alive_timeout(2);
@@ -96,15 +126,52 @@ void Server::Impl::configure() {
   http.set_read_timeout(30);
   http.set_write_timeout(30);
 
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  // Requests are judged on their headers before httplib reads a body (Router::screen); a
+  // refused body is never read and its connection ends after the answer.
+  const auto begin_request = [](httplib::Response& res) {
     RequestScope& scope = request_scope();
+    if (scope.active && scope.continued) {  // begun when the client asked for 100 Continue
+      scope.continued = false;
+      return;
+    }
     scope = RequestScope{};
     scope.active = true;
     scope.start = std::chrono::steady_clock::now();
     scope.id = next_request_id();
     res.set_header("X-Request-Id", scope.id);
+    // Every answer is what its Content-Type says; browsers must not guess another type.
+    res.set_header("X-Content-Type-Options", "nosniff");
+  };
+  const auto refuse = [](const Refusal& refusal, httplib::Response& res) {
+    send_error(res, refusal.error);
+    if (!refusal.allow.empty()) res.set_header("Allow", refusal.allow);
+    if (refusal.close_connection) {
+      res.set_header("Connection", "close");
+      request_scope().close_connection = true;
+    }
+  };
+  http.set_pre_routing_handler([this, begin_request, refuse](const httplib::Request& req, httplib::Response& res) {
+    begin_request(res);
+    if (const RouteSpec* spec = router.match(req.method, req.path)) request_scope().route = spec->name;
+    if (const auto refusal = router.screen(req)) {
+      refuse(*refusal, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+  // A client that waits for "100 Continue" hears the refusal instead and sends no body.
+  http.set_expect_100_continue_handler(
+      [this, begin_request, refuse](const httplib::Request& req, httplib::Response& res) {
+        request_scope().active = false;  // always a new request
+        begin_request(res);
+        if (const RouteSpec* spec = router.match(req.method, req.path)) request_scope().route = spec->name;
+        if (const auto refusal = router.screen(req)) {
+          refuse(*refusal, res);
+          return refusal->error.status();
+        }
+        request_scope().continued = true;
+        return 100;
+      });
 
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
                                                                      httplib::Response& res) {
@@ -147,6 +214,9 @@ void Server::Impl::configure() {
     const auto level = res.status >= 500 ? spdlog::level::warn : spdlog::level::info;
     spdlog::log(level, "{} {} {} {} {:.1f}ms user={}", scope.active ? scope.id : "-", req.method, req.path,
                 res.status, seconds * 1000, scope.active ? scope.user : "-");
+    // httplib logs after the answer is written: the moment to end a connection whose body was
+    // left unread (see connection_shutdown.h).
+    if (scope.active && scope.close_connection) close_after_answer(req, kLingerOnClose, kMaxLingerDiscardBytes);
     scope.active = false;
   });
 
@@ -156,12 +226,14 @@ void Server::Impl::configure() {
   add_upload_routes(router);
   add_assistant_routes(router);
   add_erasure_routes(router);
+  add_search_routes(router);
 }
 
 void Server::Impl::shutdown_background() {
   if (finished) return;
   finished = true;
   state.stopping = true;
+  if (state.retention) state.retention->stop();
   state.jobs->stop();
   state.live->stop();  // flushes: everything acknowledged gets tagged and logged
   if (state.live_audio) state.live_audio->stop();

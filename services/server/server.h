@@ -15,6 +15,7 @@
 
 #include "llm/openai_client.h"
 #include "services/server/rate_limiter.h"
+#include "services/server/wall_clock.h"
 #include "tagger/live/live_audio_tagger.h"
 #include "tagger/live/live_tagger.h"
 
@@ -34,12 +35,17 @@ struct ServerOptions {
   std::string prompts_dir;                         // "" = templates compiled into the binary
   std::string upload_dir;                          // "" = <db folder>/uploads
   int threads = 8;                                 // HTTP worker threads (each SSE stream holds one)
+  int max_concurrent_asks = 0;                     // /v1/ask + chat completions at once; 0 = threads - 2 (>= 1)
   RateLimit rate_limit;                            // per user, on /v1 routes
   size_t max_json_bytes = 1 << 20;                 // /v1/ask, /v1/chat/completions
   size_t max_ingest_bytes = 32u << 20;             // /v1/imu, /v1/logs/import
   size_t max_upload_bytes = 512u << 20;            // /v1/recordings
+  size_t max_pending_upload_bytes = 2048u << 20;   // per user: uploaded files not yet tagged (429 beyond)
+  int max_pending_uploads = 8;                     // per user: upload jobs queued or running (429 beyond)
   LiveTaggerOptions live;
   LiveAudioTaggerOptions live_audio;               // keep_audio: keep raw audio after tagging (default no)
+  int retain_detail_days = 0;                      // > 0: drop older detail hourly (services/server/retention_schedule.h)
+  std::shared_ptr<WallClock> clock;                // null = the system clock (the retention schedule's)
   std::string version = "unknown";
 };
 

@@ -12,6 +12,7 @@
 #include "tagger/audio/audio_gate.h"
 #include "tagger/model/audio_window_encoder.h"
 #include "tagger/model/bundle.h"
+#include "tagger/batch/stored_embedding.h"
 #include "tagger/zeroshot/label_scores.h"
 #include "tagger/zeroshot/segmenter.h"
 
@@ -28,6 +29,7 @@ AudioWindowScores score_audio_windows(const ModelBundle& bundle, AudioWindowEnco
   if (score_partial_tail && n - count * window >= window / 2) ++count;
   out.windows.resize(static_cast<size_t>(count));
   out.quiet.resize(static_cast<size_t>(count));
+  out.embeddings_f16.resize(static_cast<size_t>(count));
   out.scores.assign(static_cast<size_t>(count * cols), -1.f);
   std::vector<float> padded(static_cast<size_t>(window));
   std::vector<float> batch, emb;
@@ -37,6 +39,9 @@ AudioWindowScores score_audio_windows(const ModelBundle& bundle, AudioWindowEnco
     emb.resize(pending.size() * static_cast<size_t>(encoder.dim()));
     encoder.encode(batch.data(), static_cast<int64_t>(pending.size()), emb.data());
     const auto s = cosine_scores(emb.data(), static_cast<int64_t>(pending.size()), bundle.label_bank);
+    for (size_t k = 0; k < pending.size(); ++k)
+      out.embeddings_f16[static_cast<size_t>(pending[k])] =
+          stored_embedding(&emb[k * static_cast<size_t>(encoder.dim())], encoder.dim());
     for (size_t k = 0; k < pending.size(); ++k)
       std::copy_n(&s[k * static_cast<size_t>(n_labels)], n_labels, &out.scores[static_cast<size_t>(pending[k] * cols)]);
     out.encoded += static_cast<int64_t>(pending.size());
@@ -172,6 +177,7 @@ struct AudioBatchTagger::Impl {
         } else {
           for (const auto& ls : top_k(&scored.scores[i * static_cast<size_t>(cols)], n_labels, opt.top_k))
             t.labels.push_back({bundle.label_bank.labels[static_cast<size_t>(ls.label)], ls.score});
+          t.embedding_f16 = scored.embeddings_f16[i];
         }
         tags.push_back(std::move(t));
       }

@@ -20,6 +20,7 @@ struct AudioWindowScores {
   std::vector<ScoredWindow> windows;   // start/end seconds from the audio's first sample; invalid
                                        // when the window holds NaN or infinite samples
   std::vector<bool> quiet;             // gated: never encoded
+  std::vector<std::vector<uint16_t>> embeddings_f16;  // per window, for search; empty = not encoded
   std::vector<float> scores;           // windows x (labels + 1); the last column is "quiet": 1 for a
                                        // quiet window (its labels 0), -1 for a sound (its cosines)
   int64_t encoded = 0;

@@ -15,6 +15,7 @@
 #include "tagger/model/window_encoder.h"
 #include "tagger/signal/resample.h"
 #include "tagger/signal/window.h"
+#include "tagger/batch/stored_embedding.h"
 #include "tagger/zeroshot/label_scores.h"
 #include "tagger/zeroshot/segmenter.h"
 
@@ -201,6 +202,7 @@ struct BatchTagger::Impl {
       }
       const size_t e = std::min(windows.size(), b + static_cast<size_t>(opt.batch_windows));
       std::vector<size_t> valid_idx;
+      std::vector<std::vector<uint16_t>> batch_vectors(e - b);  // per window of the batch; empty = not encoded
       for (size_t i = b; i < e; ++i)
         if (windows[i].status == WindowStatus::Ok) valid_idx.push_back(i);
       input.resize(valid_idx.size() * per_window);
@@ -211,6 +213,8 @@ struct BatchTagger::Impl {
         encoder.encode(input.data(), static_cast<int64_t>(valid_idx.size()), emb.data());
         summary.windows_encoded += static_cast<int64_t>(valid_idx.size());
         auto s = cosine_scores(emb.data(), static_cast<int64_t>(valid_idx.size()), bundle.label_bank);
+        for (size_t k = 0; k < valid_idx.size(); ++k)
+          batch_vectors[valid_idx[k] - b] = stored_embedding(&emb[k * static_cast<size_t>(dim)], dim);
         for (size_t k = 0; k < valid_idx.size(); ++k)
           std::copy_n(&s[k * static_cast<size_t>(n_labels)], n_labels,
                       &scores[valid_idx[k] * static_cast<size_t>(n_labels)]);
@@ -228,6 +232,7 @@ struct BatchTagger::Impl {
         if (t.valid) {
           for (const auto& ls : top_k(&scores[i * static_cast<size_t>(n_labels)], n_labels, opt.top_k))
             t.labels.push_back({bundle.label_bank.labels[static_cast<size_t>(ls.label)], ls.score});
+          t.embedding_f16 = std::move(batch_vectors[i - b]);
         } else {
           t.invalid_reason = windows[i].reason;
           ++out.invalid_windows;

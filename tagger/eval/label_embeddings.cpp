@@ -2,12 +2,12 @@
 
 #include "common/error.h"
 #include "tagger/model/bundle.h"
-#include "tagger/text/text_tower.h"
+#include "tagger/model/text_towers.h"
 
 namespace imu2clip {
 
 LabelBank embed_label_phrases(const ModelBundle& bundle, const std::vector<std::string>& phrases) {
-  const auto tower = make_text_tower(bundle.text_tower_id, bundle.text_tower_params);
+  const auto tower = build_text_tower(bundle.text_tower_id, bundle.text_tower_params);
   const int encoder_dim = bundle.encoder.project ? bundle.encoder.embed_dim : bundle.encoder.gru_hidden;
   if (tower->dim() != encoder_dim) {
     throw Error(ErrorKind::InvalidInput, "the bundle's text tower '" + tower->id() + "' embeds into " +

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "tagger/io/csv_fields.h"
+#include "tagger/io/csv_header_spec.h"
 #include "tagger/io/line_reader.h"
 
 namespace imu2clip {
@@ -25,29 +26,9 @@ constexpr int kTime = 6;          // primary clock
 constexpr int kTimeFallback = 7;  // Ego4D component clock, used only when no canonical clock exists
 constexpr int kSlots = 8;
 
-struct TimeAlias {
-  const char* name;
-  double to_ms;
-};
-constexpr TimeAlias kCanonicalTimeAliases[] = {
-    {"t_ms", 1.0},   {"time_ms", 1.0},   {"timestamp_ms", 1.0},   {"t", 1.0},
-    {"ms", 1.0},     {"time", 1.0},      {"timestamp", 1.0},      {"t_s", 1000.0},
-    {"time_s", 1000.0}, {"timestamp_s", 1000.0}, {"seconds", 1000.0}, {"sec", 1000.0}};
-
-std::vector<std::string> channel_aliases(int channel) {
-  const char axis = "xyz"[channel % 3];
-  const std::string a(1, axis);
-  if (channel < 3)
-    return {std::string("a") + a, "acc_" + a,          "accel_" + a,
-            "accl_" + a,          "acceleration_" + a, "accelerometer_" + a};
-  return {std::string("g") + a, "gyro_" + a, "gyr_" + a, "gyroscope_" + a};
-}
-
 int channel_of(const std::string& name) {
-  for (int c = 0; c < kImuChannels; ++c)
-    for (const auto& alias : channel_aliases(c))
-      if (name == alias) return c;
-  return kIgnore;
+  const int c = csv::channel_of_name(name);
+  return c < 0 ? kIgnore : c;
 }
 
 struct ColumnPlan {
@@ -103,11 +84,10 @@ ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, cons
       else if (name == "component_timestamp_ms") assign(col, kTimeFallback);
       continue;
     }
-    for (const auto& alias : kCanonicalTimeAliases)
-      if (name == alias.name) {
-        assign(col, kTime);
-        plan.time_to_ms = alias.to_ms;
-      }
+    if (const double to_ms = csv::time_column_to_ms(name); to_ms > 0) {
+      assign(col, kTime);
+      plan.time_to_ms = to_ms;
+    }
   }
   if (format == ImuFileFormat::Ego4d && plan.column_of_slot[kTime] < 0) {
     if (plan.column_of_slot[kTimeFallback] < 0)
@@ -123,7 +103,7 @@ ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, cons
   }
   if (plan.column_of_slot[kTime] < 0) {
     std::vector<std::string> names;
-    for (const auto& a : kCanonicalTimeAliases) names.emplace_back(a.name);
+    for (const auto& a : csv::time_column_names()) names.emplace_back(a.name);
     throw Error(ErrorKind::InvalidInput,
                 "missing required time column; accepted names: " + join(names, ", ") +
                     " (header is '" + std::string(header_line.substr(0, 200)) + "')",
@@ -133,7 +113,7 @@ ColumnPlan plan_columns(std::string_view header_line, ImuFileFormat format, cons
     if (plan.column_of_slot[c] < 0)
       throw Error(ErrorKind::InvalidInput,
                   std::string("missing required column '") + imu_channel_name(c) +
-                      "'; accepted names: " + join(channel_aliases(c), ", "),
+                      "'; accepted names: " + join(csv::channel_names(c), ", "),
                   {path, 1, imu_channel_name(c)});
   report.time_column = plan.name_of_slot(kTime);
   return plan;

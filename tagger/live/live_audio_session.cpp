@@ -104,6 +104,7 @@ void LiveAudioSession::store_windows(const AudioWindowScores& scored, int64_t en
     } else {
       for (const auto& ls : top_k(row, n_labels, ctx_.top_k))
         t.labels.push_back({bank.labels[static_cast<size_t>(ls.label)], ls.score});
+      t.embedding_f16 = scored.embeddings_f16[i];
     }
     tags.push_back(std::move(t));
     segments_.add(w, row);

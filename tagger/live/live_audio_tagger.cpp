@@ -66,6 +66,9 @@ struct LiveAudioTagger::Impl {
 
   std::mutex ingest_mu;   // serialises ingest() and idle closing, and their connection
   std::unique_ptr<LogStore> ingest_store;
+  // Held by the worker for each pass over its jobs and by run_exclusive() around a delete.
+  std::mutex pass_mu;
+  std::atomic<bool> reload_sessions{false};  // a delete ran: drop the in-memory sessions
 
   mutable std::mutex mu;
   std::condition_variable wake, progressed;
@@ -335,6 +338,20 @@ LiveAudioStats LiveAudioTagger::stats() const {
                         m.pending_windows_locked(std::nullopt)};
 }
 
+void LiveAudioTagger::run_exclusive(const std::function<void()>& erase) {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> ingest_lock(m.ingest_mu);
+  std::lock_guard<std::mutex> pass_lock(m.pass_mu);
+  m.reload_sessions = true;
+  erase();
+  {
+    // Every session is looked at again: a deleted one is found gone and forgotten.
+    std::lock_guard<std::mutex> lock(m.mu);
+    for (auto& [id, s] : m.sessions) s.dirty = true;
+  }
+  m.wake.notify_all();
+}
+
 void LiveAudioTagger::Impl::close_idle(const std::vector<int64_t>& ids) {
   // ingest_mu first, as ingest() takes it: no chunk can land in a session while it is closed.
   std::lock_guard<std::mutex> ingest_lock(ingest_mu);
@@ -423,6 +440,9 @@ void LiveAudioTagger::Impl::run_worker() {
       continue;
     }
 
+    std::unique_lock<std::mutex> pass_lock(pass_mu);
+    // After a delete the sessions start again from what the database holds, as after a restart.
+    if (reload_sessions.exchange(false)) live.clear();
     for (const Job& job : jobs) {
       if (abandon_flag.load()) break;
       try {
@@ -461,6 +481,7 @@ void LiveAudioTagger::Impl::run_worker() {
         live.erase(job.id);
       }
     }
+    pass_lock.unlock();
 
     std::lock_guard<std::mutex> lock(mu);
     if (final) flushed_seq = std::max(flushed_seq, seq);

@@ -10,6 +10,7 @@
 // keep_audio. A crash loses nothing acknowledged: a new LiveAudioTagger on the same database
 // tags the stored backlog. Torch-free header; the same rules as LiveTagger (live_tagger.h).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,10 @@ class LiveAudioTagger {   // thread-safe; owns one background worker thread and 
 
   // Starts a worker created with start_paused. Idempotent.
   void resume();
+  // Runs `erase` (a delete of stored data) while no chunk is being stored and the worker is
+  // between passes, then has the worker reload its sessions from the database: nothing read or
+  // computed before the delete is written back after it. Waits for the current pass to end.
+  void run_exclusive(const std::function<void()>& erase);
   // Stops the worker WITHOUT tagging the backlog (what a crash leaves behind: the audio stays
   // stored and a later LiveAudioTagger tags it). Idempotent; ingest() afterwards still stores.
   void abandon();

@@ -7,6 +7,7 @@
 #include "storage/log_store.h"
 #include "tagger/model/bundle.h"
 #include "tagger/model/window_encoder.h"
+#include "tagger/batch/stored_embedding.h"
 #include "tagger/zeroshot/label_scores.h"
 
 namespace imu2clip {
@@ -86,10 +87,12 @@ int64_t LiveSession::tag(int64_t last_t_ms, bool final, const std::function<void
     for (size_t k = 0; k < valid.size(); ++k)
       copy_window(chunk.signal, chunk.windows[valid[k]], L, input.data() + k * per_window);
     std::vector<float> scores(chunk.windows.size() * static_cast<size_t>(n_labels), 0.f);
+    std::vector<std::vector<uint16_t>> vectors(chunk.windows.size());  // empty = not encoded
     if (!valid.empty()) {
       emb.resize(valid.size() * static_cast<size_t>(dim));
       ctx_.encoder.encode(input.data(), static_cast<int64_t>(valid.size()), emb.data());
       const auto s = cosine_scores(emb.data(), static_cast<int64_t>(valid.size()), bank);
+      for (size_t k = 0; k < valid.size(); ++k) vectors[valid[k]] = stored_embedding(&emb[k * static_cast<size_t>(dim)], dim);
       for (size_t k = 0; k < valid.size(); ++k)
         std::copy_n(&s[k * static_cast<size_t>(n_labels)], n_labels, &scores[valid[k] * static_cast<size_t>(n_labels)]);
     }
@@ -107,6 +110,7 @@ int64_t LiveSession::tag(int64_t last_t_ms, bool final, const std::function<void
       if (t.valid) {
         for (const auto& ls : top_k(row, n_labels, ctx_.top_k))
           t.labels.push_back({bank.labels[static_cast<size_t>(ls.label)], ls.score});
+        t.embedding_f16 = std::move(vectors[k]);
       } else {
         t.invalid_reason = spec.reason;
       }

@@ -41,6 +41,9 @@ struct LiveTagger::Impl {
 
   std::mutex ingest_mu;                  // serialises ingest() and its connection
   std::unique_ptr<LogStore> ingest_store;
+  // Held by the worker for each pass over its jobs and by run_exclusive() around a delete.
+  std::mutex pass_mu;
+  std::atomic<bool> reload_sessions{false};  // a delete ran: drop the in-memory sessions
 
   mutable std::mutex mu;
   std::condition_variable wake, progressed;
@@ -206,6 +209,23 @@ void LiveTagger::stop() {
   if (m.worker.joinable()) m.worker.join();
 }
 
+void LiveTagger::run_exclusive(const std::function<void()>& erase) {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> ingest_lock(m.ingest_mu);
+  std::lock_guard<std::mutex> pass_lock(m.pass_mu);
+  // Set first: the worker cannot look at it before pass_mu is released, and a failed delete
+  // (rolled back) only costs a reload.
+  m.reload_sessions = true;
+  erase();
+  {
+    // Every session is looked at again: a deleted one is found gone and forgotten, so it no
+    // longer counts as backlog.
+    std::lock_guard<std::mutex> lock(m.mu);
+    for (auto& [id, s] : m.sessions) s.dirty = true;
+  }
+  m.wake.notify_all();
+}
+
 void LiveTagger::resume() {
   Impl& m = *impl_;
   {
@@ -277,6 +297,9 @@ void LiveTagger::Impl::run_worker() {
       }
     }
 
+    std::unique_lock<std::mutex> pass_lock(pass_mu);
+    // After a delete the sessions start again from what the database holds, as after a restart.
+    if (reload_sessions.exchange(false)) live.clear();
     for (const Job& job : jobs) {
       if (abandon_flag.load()) break;
       try {
@@ -313,6 +336,7 @@ void LiveTagger::Impl::run_worker() {
         live.erase(job.id);
       }
     }
+    pass_lock.unlock();
 
     std::lock_guard<std::mutex> lock(mu);
     if (final) flushed_seq = std::max(flushed_seq, seq);

@@ -8,6 +8,7 @@
 // Whole uploaded files are tagged by RecordingJobs (recording_jobs.h).
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -52,6 +53,13 @@ class LiveTagger {   // thread-safe; owns one background worker thread and its o
 
   // Starts a worker created with start_paused. Idempotent.
   void resume();
+  // Runs `erase` (a delete of stored data: a recording, a period, an account) while no ingest is
+  // storing and the worker is between passes, then has the worker reload its sessions from the
+  // database, so nothing it read or computed before the delete (samples, windows, the open
+  // segment and its log lines) is written back afterwards. Waits for the current pass to end.
+  // Exceptions from `erase` propagate.
+  void run_exclusive(const std::function<void()>& erase);
+
   // Stops the worker WITHOUT tagging the backlog (what a crash leaves behind: the
   // samples stay stored and a later LiveTagger tags them). Idempotent; ingest() afterwards
   // still stores durably.

@@ -4,8 +4,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "common/error.h"
-
 namespace imu2clip {
 namespace {
 
@@ -52,8 +50,22 @@ LiveChunk plan_live_chunk(const LiveWindowing& w, int64_t session_start_ms, int6
   auto t_of = [&](size_t i) { return static_cast<double>(samples[i].t_utc_ms); };
   auto last_grid_ms = [&](int64_t j) { return s0 + static_cast<double>(j * L + L - 1) * step; };
   if (t_of(0) > t_next + kTolMs) {
-    throw Error(ErrorKind::Internal, "live session " + std::to_string(session_start_ms) +
-                                         ": the raw samples before the next window were deleted");
+    // The samples the next windows start with are gone: a period erased while the session was
+    // open (DELETE /v1/logs). Windows starting before the first sample left have no data of the
+    // user's: they are gaps, as for a hole in the stream; later ones anchor after it. (Trimming
+    // alone always keeps the margin before the next window.)
+    for (int64_t j = first_window; out.windows.size() < max_windows; ++j) {
+      const double start = s0 + static_cast<double>(j * L) * step;
+      if (start >= t_of(0) - kTolMs || last_grid_ms(j) > usable_end_ms + kTolMs) break;
+      WindowSpec spec;
+      spec.index = j;
+      spec.start_s = w.window_start_s(j);
+      spec.end_s = w.window_start_s(j + 1);
+      spec.status = WindowStatus::Gap;
+      spec.reason = gap_reason((t_of(0) - t_next) / 1000.0, (t_next - s0) / 1000.0);
+      out.windows.push_back(spec);
+    }
+    return out;
   }
 
   // Anchor: the first grid point at or after (next window - margin) that has data around it.

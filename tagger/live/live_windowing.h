@@ -45,7 +45,9 @@ struct LiveChunk {
 // Plans windows first_window, first_window + 1, ... of the session that starts at
 // session_start_ms, from its stored samples (time order, including at least one sample at or
 // before the anchor), keeping those whose last grid sample is at or before usable_end_ms, at
-// most max_windows. Empty when the data does not yet complete the next window.
+// most max_windows. Empty when the data does not yet complete the next window. When the first
+// sample lies after the next window's start (the samples before it were deleted), the windows
+// starting before that sample are planned as gaps.
 LiveChunk plan_live_chunk(const LiveWindowing& w, int64_t session_start_ms, int64_t first_window,
                           const std::vector<LiveSample>& samples, double usable_end_ms, size_t max_windows);
 

@@ -39,6 +39,19 @@ std::string file_stem(const std::string& path) {
   return name;
 }
 
+// What the uploader reads in GET /v1/jobs/{id}: what was wrong with the file and where in it,
+// never the server's path to it; a failure that is not about the input stays in the server log.
+std::string job_error_for_user(const std::exception& error) {
+  if (const auto* e = dynamic_cast<const Error*>(&error)) {
+    if (e->kind() == ErrorKind::InvalidInput || e->kind() == ErrorKind::Corrupt || e->kind() == ErrorKind::NotFound) {
+      ErrorContext where = e->context();
+      where.file = where.file.empty() ? "" : "the uploaded file";
+      return format_error(e->message(), where);
+    }
+  }
+  return "tagging failed on the server; the server log has the details";
+}
+
 bool inside(const fs::path& dir, const fs::path& file) {
   const auto d = fs::weakly_canonical(dir), f = fs::weakly_canonical(file);
   auto mismatch = std::mismatch(d.begin(), d.end(), f.begin(), f.end());
@@ -74,6 +87,7 @@ struct RecordingJobs::Impl {
   int64_t next_id = 1;
   bool stopping = false, busy = false;
   std::atomic<bool> stop_flag{false};
+  std::mutex pass_mu;  // held by the worker while a job runs and by run_exclusive() around a delete
   std::thread worker;
 
   void set(int64_t id, const std::function<void(JobStatus&)>& change) {
@@ -118,8 +132,13 @@ struct RecordingJobs::Impl {
     }
     const RecordingOutcome& out = summary.recordings.front();
     switch (out.status) {
-      case RecordingOutcome::Status::Skipped:
-        throw Error(ErrorKind::InvalidInput, out.reason);
+      case RecordingOutcome::Status::Skipped: {
+        // The reason names the file by the server's path; the uploader knows it as their file.
+        std::string reason = out.reason;
+        for (size_t at; (at = reason.find(spec.path)) != std::string::npos;)
+          reason.replace(at, spec.path.size(), "the uploaded file");
+        throw Error(ErrorKind::InvalidInput, reason);
+      }
       case RecordingOutcome::Status::Interrupted:
         throw Error(ErrorKind::Io, "interrupted because the server is stopping; upload the file again");
       default: break;
@@ -160,14 +179,19 @@ struct RecordingJobs::Impl {
         busy = true;
       }
       try {
+        std::lock_guard<std::mutex> pass(pass_mu);
         run_job(id, spec, store, encoder, user_id);
       } catch (const std::exception& e) {
         spdlog::warn("recording job {} ({}) failed: {}", id, spec.path, e.what());
         set(id, [&](JobStatus& s) {
           s.state = "failed";
-          s.error = e.what();
+          s.error = job_error_for_user(e);
         });
       }
+      // Tagged or failed, the upload has served its purpose: its rows are in the database, and
+      // a failed one is sent again by the client. Kept, uploads would fill the disk.
+      std::error_code ignored;
+      fs::remove(spec.path, ignored);
       std::lock_guard<std::mutex> lock(mu);
       specs.erase(id);
       busy = false;
@@ -222,6 +246,14 @@ int64_t RecordingJobs::submit(int64_t user_id, const std::string& path, const st
   return id;
 }
 
+int64_t RecordingJobs::unfinished(int64_t user_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  int64_t n = 0;
+  for (const auto& [id, spec] : impl_->specs)
+    if (impl_->jobs.at(id).user_id == user_id) ++n;
+  return n;
+}
+
 std::optional<JobStatus> RecordingJobs::status(int64_t job_id) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->jobs.find(job_id);
@@ -233,6 +265,25 @@ void RecordingJobs::wait_idle() {
   Impl& m = *impl_;
   std::unique_lock<std::mutex> lock(m.mu);
   m.idle.wait(lock, [&] { return m.queue.empty() && !m.busy; });
+}
+
+void RecordingJobs::run_exclusive(int64_t user_id, const std::function<void()>& erase) {
+  Impl& m = *impl_;
+  {
+    std::unique_lock<std::mutex> lock(m.mu);
+    const auto pending = [&](int64_t up_to) {
+      for (const auto& [id, s] : m.jobs) {
+        if (id > up_to) break;
+        if (s.user_id == user_id && (s.state == "queued" || s.state == "running")) return true;
+      }
+      return false;
+    };
+    const int64_t up_to = m.next_id - 1;
+    // A stopped worker fails what is queued and notifies, so this ends then too.
+    m.idle.wait(lock, [&] { return !pending(up_to); });
+  }
+  std::lock_guard<std::mutex> pass(m.pass_mu);
+  erase();
 }
 
 void RecordingJobs::stop() {

@@ -2,6 +2,7 @@
 // Background tagging of whole uploaded files (POST /v1/recordings): one worker thread works
 // through the queued jobs with the batch tagger and reports progress. Torch-free.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,10 +33,17 @@ class RecordingJobs {   // thread-safe; one worker thread; jobs survive in memor
                  std::optional<int64_t> start_utc_ms, const std::string& tz, const std::string& device,
                  const ImuUnits& units = {});
   std::optional<JobStatus> status(int64_t job_id) const;   // server checks user_id itself
+  // The user's jobs not yet done or failed (queued or running): their files are still on disk.
+  int64_t unfinished(int64_t user_id) const;
   void stop();
 
   // Blocks until every job submitted so far is done or failed (tests, shutdown).
   void wait_idle();
+  // Runs `erase` (a delete of the user's data) once every upload of that user submitted before
+  // the call is tagged (or failed), while no job runs: a file being tagged into data the delete
+  // removes is finished first and deleted with the rest, never written back after the delete.
+  // Blocks meanwhile. Exceptions from `erase` propagate.
+  void run_exclusive(int64_t user_id, const std::function<void()>& erase);
 
  private:
   struct Impl;

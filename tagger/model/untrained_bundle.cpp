@@ -7,7 +7,7 @@
 #include "tagger/model/audio_encoder.h"
 #include "tagger/model/imu_encoder.h"
 #include "tagger/model/weights_io.h"
-#include "tagger/text/text_tower.h"
+#include "tagger/model/text_towers.h"
 
 namespace imu2clip {
 
@@ -15,7 +15,7 @@ ModelBundle make_untrained_bundle(const EncoderOptions& options, const std::stri
                                   const nlohmann::json& tower_params,
                                   std::vector<std::string> labels, uint64_t seed) {
   options.validate();
-  auto tower = make_text_tower(tower_id, tower_params);
+  auto tower = build_text_tower(tower_id, tower_params);
   const int encoder_dim = options.project ? options.embed_dim : options.gru_hidden;
   if (tower->dim() != encoder_dim) {
     throw Error(ErrorKind::InvalidInput,
@@ -41,7 +41,7 @@ ModelBundle make_untrained_audio_bundle(const AudioEncoderOptions& options, cons
                                         const nlohmann::json& tower_params, std::vector<std::string> labels,
                                         uint64_t seed) {
   options.validate();
-  auto tower = make_text_tower(tower_id, tower_params);
+  auto tower = build_text_tower(tower_id, tower_params);
   if (tower->dim() != options.embed_dim) {
     throw Error(ErrorKind::InvalidInput,
                 "text tower '" + tower->id() + "' embeds into " + std::to_string(tower->dim()) +

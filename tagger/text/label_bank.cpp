@@ -51,8 +51,9 @@ LabelBank LabelBank::build(const TextTower& tower, std::vector<std::string> labe
   std::vector<double> mean(static_cast<size_t>(bank.dim));
   for (size_t i = 0; i < labels.size(); ++i) {
     std::fill(mean.begin(), mean.end(), 0.0);
-    for (const auto& t : templates) {
-      const std::vector<float> e = tower.embed(render(t, labels[i]));
+    std::vector<std::string> prompts;
+    for (const auto& t : templates) prompts.push_back(render(t, labels[i]));
+    for (const std::vector<float>& e : tower.embed_batch(prompts)) {
       if (e.size() != mean.size()) {
         throw Error(ErrorKind::Internal, "text tower " + tower.id() + " returned " + std::to_string(e.size()) +
                                              " values, declared dim " + std::to_string(bank.dim));

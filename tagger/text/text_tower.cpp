@@ -10,6 +10,13 @@
 
 namespace imu2clip {
 
+std::vector<std::vector<float>> TextTower::embed_batch(const std::vector<std::string>& texts) const {
+  std::vector<std::vector<float>> out;
+  out.reserve(texts.size());
+  for (const auto& t : texts) out.push_back(embed(t));
+  return out;
+}
+
 std::vector<std::string> text_tower_ids() { return {LexicalTower::kId, WordNetTower::kId, WordVecTower::kId}; }
 
 std::unique_ptr<TextTower> make_text_tower(const std::string& id, const nlohmann::json& params) {

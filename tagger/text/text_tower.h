@@ -17,6 +17,8 @@ class TextTower {
   virtual nlohmann::json params() const = 0;      // enough to rebuild the tower exactly
   // Unit-length embedding; deterministic across runs and machines.
   virtual std::vector<float> embed(const std::string& text) const = 0;
+  // Several texts at once; towers that run a network override it to batch. The default embeds one by one.
+  virtual std::vector<std::vector<float>> embed_batch(const std::vector<std::string>& texts) const;
 };
 
 // Builds a tower from a bundle's (id, params); throws Error(InvalidInput) for an unknown id.

@@ -122,28 +122,43 @@ TextTargets TextTargets::build(const TextTower& tower, const std::vector<std::st
   TextTargets t;
   t.dim = tower.dim();
   const std::string placeholder = "{label}";
+  std::vector<std::vector<std::string>> rendered(texts.size());
+  std::vector<std::string> all;
   for (size_t i = 0; i < texts.size(); ++i) {
-    t.offset.push_back(static_cast<int>(t.rows.size() / t.dim));
-    std::vector<double> mean(t.dim, 0.0);
-    std::vector<std::string> rendered;
     if (text_is_label[i]) {
       for (const auto& tpl : templates) {
         std::string s = tpl;
         const size_t at = s.find(placeholder);
         if (at != std::string::npos) s.replace(at, placeholder.size(), texts[i]);
-        rendered.push_back(std::move(s));
+        rendered[i].push_back(std::move(s));
       }
     } else {
-      rendered.push_back(texts[i]);
+      rendered[i].push_back(texts[i]);
     }
-    for (const auto& s : rendered) {
-      const std::vector<float> e = tower.embed(s);
+    all.insert(all.end(), rendered[i].begin(), rendered[i].end());
+  }
+  // Towers that run a network (CLIP) embed a batch per forward call.
+  constexpr size_t kBatch = 256;
+  std::vector<std::vector<float>> embedded;
+  embedded.reserve(all.size());
+  for (size_t start = 0; start < all.size(); start += kBatch) {
+    const auto end = all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), start + kBatch));
+    for (auto& e : tower.embed_batch(std::vector<std::string>(all.begin() + static_cast<std::ptrdiff_t>(start), end))) {
+      embedded.push_back(std::move(e));
+    }
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    t.offset.push_back(static_cast<int>(t.rows.size() / t.dim));
+    std::vector<double> mean(t.dim, 0.0);
+    for (const auto& s : rendered[i]) {
+      const std::vector<float>& e = embedded.at(next++);
       if (static_cast<int>(e.size()) != t.dim)
         throw Error(ErrorKind::Internal, "text tower returned a vector of the wrong size", ErrorContext{"", 0, s});
       t.rows.insert(t.rows.end(), e.begin(), e.end());
       for (int k = 0; k < t.dim; ++k) mean[k] += e[k];
     }
-    t.count.push_back(static_cast<int>(rendered.size()));
+    t.count.push_back(static_cast<int>(rendered[i].size()));
     double norm = 0;
     for (double v : mean) norm += v * v;
     norm = std::sqrt(norm);

@@ -277,8 +277,18 @@ async function main() {
   page.setDefaultTimeout(30000);
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  // The page runs under its Content-Security-Policy: anything it blocks is a bug in the page.
+  const cspViolations = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 
-  await page.goto(`${base}/?as_of=${encodeURIComponent(AS_OF)}`);
+  const pageResponse = await page.goto(`${base}/?as_of=${encodeURIComponent(AS_OF)}`);
+  const pageHeaders = pageResponse.headers();
+  check(/frame-ancestors 'none'/.test(pageHeaders["content-security-policy"] || "") &&
+        /script-src 'self'/.test(pageHeaders["content-security-policy"] || ""),
+        `the page is served with a Content-Security-Policy (${pageHeaders["content-security-policy"]})`);
+  check(pageHeaders["x-content-type-options"] === "nosniff", "and X-Content-Type-Options: nosniff");
   check(await page.isVisible("#sign-in-form"), "the page asks for a token first");
 
   // A wrong token is refused with a message, and nothing is stored.
@@ -357,6 +367,18 @@ async function main() {
   const uploadedBars = (await page.locator("#timeline-chart svg rect.bar title").allTextContents())
     .filter((t) => /: 20:0\d–/.test(t));
   check(uploadedBars.length > 0, `the uploaded recording shows on the timeline at 20:00 (${uploadedBars[0] || "none"})`);
+
+  // Search: the uploaded windows' stored embeddings answer a free-text query, marked on the day.
+  await page.fill("#search-q", "walking");
+  await page.click("#search-button");
+  await page.waitForFunction(() => /match|Nothing found|error/i.test(document.getElementById("search-status").textContent));
+  const searchStatus = await page.textContent("#search-status");
+  log(`search: ${searchStatus}`);
+  check(/^\d+ match/.test(searchStatus), "the search finds windows of the uploaded recording");
+  await page.waitForSelector("#timeline-chart svg g.search-marks rect.search-mark");
+  const markTitles = await page.locator("#timeline-chart svg rect.search-mark title").allTextContents();
+  check(markTitles.some((t) => t.includes("at 20:0")), `the uploaded windows are marked at 20:00 (${markTitles[0] || "none"})`);
+  check(markTitles.length <= await page.locator("#search-results li").count(), "each mark is one of the listed results");
 
   // Live recording: synthetic motion events (headless Chromium has no sensors) reach POST /v1/imu.
   await page.click("#tab-record");
@@ -451,6 +473,7 @@ async function main() {
   check(await page.evaluate(() => localStorage.getItem("imu2clip.token")) === null, "signing out forgets the token");
 
   check(pageErrors.length === 0, `no JavaScript errors${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
+  check(cspViolations.length === 0, `nothing the page does is blocked by its policy${cspViolations.length ? `: ${cspViolations.join("; ")}` : ""}`);
 }
 
 const watchdog = setTimeout(async () => {

@@ -26,6 +26,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& db() const { return db_; }
   const std::string& dir() const { return dir_; }
   // The token printed for user "me" on the first start ("" on a restart).

@@ -82,6 +82,7 @@ TEST_CASE("A folder of CSVs is found and tagged into the log", "[batch]") {
   CHECK(store.count("recordings") == 2);
   CHECK(store.count("windows") == 20);
   CHECK(store.count("window_labels") == 20 * 5);  // top-5 of 5 labels
+  CHECK(store.count("window_embeddings") == 20);  // every valid window's embedding, for search
   for (const auto& rec : store.recordings().for_user(user_id(store))) {
     CHECK(rec.status == "complete");
     CHECK(rec.model_id == f.bundle.model_id);
@@ -144,6 +145,7 @@ TEST_CASE("Resuming after an interruption does not duplicate windows", "[batch]"
   CHECK(second.recordings[0].recording_id == partial[0].id);
   CHECK(store.count("recordings") == 1);
   CHECK(store.count("windows") == 24);
+  CHECK(store.count("window_embeddings") == 24);  // the resumed windows' vectors, each once
 
   // Window for window, the result is the one an uninterrupted run gives.
   const auto resumed = store.recordings().windows(partial[0].id);

@@ -107,6 +107,12 @@ TEST_CASE("live audio: ingested chunks become audio windows and log lines, the e
   CHECK(stats.samples_ingested == 24000 + 36800 + 8000);
   CHECK(stats.seconds_ingested == Approx(8.6));
   CHECK(stats.windows_tagged == 9);
+  // Every encoded window (valid, not gated quiet) keeps its embedding for search.
+  const int64_t encoded = store.database().query_int64(
+      "SELECT COUNT(*) FROM windows w JOIN window_labels l ON l.window_id = w.id AND l.rank = 0 "
+      "WHERE w.valid = 1 AND l.label != 'quiet'");
+  CHECK(encoded > 0);
+  CHECK(store.count("window_embeddings") == encoded);
 }
 
 TEST_CASE("live audio: silence is logged quiet", "[live][audio]") {
@@ -284,4 +290,38 @@ TEST_CASE("live audio: other rates are resampled and bad chunks are refused nami
   live.abandon();
 
   CHECK_THROWS_AS(LiveAudioTagger(db, std::make_shared<const ModelBundle>(small_tagging_bundle())), Error);
+}
+
+TEST_CASE("live audio: a period deleted while its session is still open is not written back by the tagger",
+          "[live][audio][erasure]") {
+  const std::string db = make_temp_dir("live-audio-erase") + "/live.db";
+  const int64_t user = make_user(db);
+  LiveAudioTaggerOptions opt;
+  opt.keep_audio = true;  // the deleted period's audio must go too, not only be left untagged
+  LiveAudioTagger live(db, audio_bundle(), opt);
+  const int64_t recording = live.ingest(user, chunk(kStartMs, tone(kRate, 4, 440))).recording_id;
+  live.flush();
+  const auto count = [&](const std::string& sql) {
+    LogStore store(db);
+    auto s = store.database().prepare(sql);
+    s.bind_all(recording).step();
+    return s.column_int64(0);
+  };
+  const std::string cut = std::to_string(kStartMs + 2000);
+  REQUIRE(count("SELECT COUNT(*) FROM log_entries WHERE recording_id = ?1 AND t_utc_ms < " + cut) > 0);
+
+  // The first 2 s go while the session is open: the worker holds its open segment in memory.
+  live.run_exclusive([&] {
+    LogStore store(db);
+    store.erasure().remove_between(user, kStartMs - 1000, kStartMs + 2000);
+  });
+  CHECK(live.ingest(user, chunk(kStartMs + 4000, tone(kRate, 4, 440))).recording_id == recording);
+  live.flush();
+
+  CHECK(count("SELECT COUNT(*) FROM log_entries WHERE recording_id = ?1 AND t_utc_ms < " + cut) == 0);
+  CHECK(count("SELECT COUNT(*) FROM windows WHERE recording_id = ?1 AND start_s < 2") == 0);
+  CHECK(count("SELECT COUNT(*) FROM segments WHERE recording_id = ?1 AND start_s < 2") == 0);
+  CHECK(count("SELECT COUNT(*) FROM live_audio_chunks WHERE recording_id = ?1 AND start_utc_ms < " + cut) == 0);
+  // The audio after the delete is tagged as usual.
+  CHECK(count("SELECT COUNT(*) FROM windows WHERE recording_id = ?1 AND start_s >= 4") > 0);
 }

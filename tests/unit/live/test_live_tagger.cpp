@@ -102,6 +102,7 @@ int64_t check_live_matches_batch(const std::string& tag, const Stream& s, double
   int64_t valid = 0;
   for (const auto& w : batch_windows) valid += w.valid;
   CHECK(covered == valid);
+  CHECK(store.count("window_embeddings") == valid);  // each encoded window's embedding, for search
   CHECK(format_log_line(lines[0], "UTC") == "[22:13] Motion: " + segments[0].label);
   CHECK(store.log().between(user, kStreamStartMs, kStreamStartMs + 200000).size() == lines.size());
 

@@ -72,7 +72,9 @@ TEST_CASE("recording jobs: a bad file fails with a readable error", "[live][jobs
   CHECK(s->state == "failed");
   CHECK(!s->recording_id);
   INFO(s->error);
-  CHECK(s->error.find("garbage.csv") != std::string::npos);
+  // The uploader's view: their file and the line, never the server's path to it.
+  CHECK(s->error.find("the uploaded file") != std::string::npos);
+  CHECK(s->error.find(uploads) == std::string::npos);
   CHECK(s->error.find(":3") != std::string::npos);  // the line with the bad value
 
   auto f = jobs.status(wrong_format);

@@ -11,7 +11,8 @@ using namespace imu2clip;
 
 TEST_CASE("The web UI is served from the embedded copies of web/ with their content types", "[web]") {
   const auto& assets = web_assets();
-  for (const char* name : {"index.html", "app.js", "app.css", "device_motion.js", "timeline_lanes.js", "audio_capture.js"}) {
+  for (const char* name : {"index.html", "app.js", "app.css", "device_motion.js", "timeline_lanes.js", "audio_capture.js",
+                           "search_marks.js", "your_data.js"}) {
     INFO(name);
     REQUIRE(assets.count(std::string("/") + name) == 1);
     std::ifstream in(test::source_dir() + "/web/" + name, std::ios::binary);
