@@ -133,7 +133,6 @@ struct RequestScope {
   std::string route = "unmatched";
   std::string user = "-";
   bool close_connection = false;  // a request body was left unread: end the connection after the answer
-  bool continued = false;         // 100 Continue was sent; the request's routing is still to come
 };
 RequestScope& request_scope();
 

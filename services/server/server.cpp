@@ -130,10 +130,6 @@ void Server::Impl::configure() {
   // refused body is never read and its connection ends after the answer.
   const auto begin_request = [](httplib::Response& res) {
     RequestScope& scope = request_scope();
-    if (scope.active && scope.continued) {  // begun when the client asked for 100 Continue
-      scope.continued = false;
-      return;
-    }
     scope = RequestScope{};
     scope.active = true;
     scope.start = std::chrono::steady_clock::now();
@@ -159,20 +155,6 @@ void Server::Impl::configure() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  // A client that waits for "100 Continue" hears the refusal instead and sends no body.
-  http.set_expect_100_continue_handler(
-      [this, begin_request, refuse](const httplib::Request& req, httplib::Response& res) {
-        request_scope().active = false;  // always a new request
-        begin_request(res);
-        if (const RouteSpec* spec = router.match(req.method, req.path)) request_scope().route = spec->name;
-        if (const auto refusal = router.screen(req)) {
-          refuse(*refusal, res);
-          return refusal->error.status();
-        }
-        request_scope().continued = true;
-        return 100;
-      });
-
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
                                                                      httplib::Response& res) {
     if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;

@@ -23,6 +23,7 @@ namespace {
 
 // What ingest() and the worker share about one session; guarded by Impl::mu.
 struct SessionState {
+  int64_t user_id = 0;
   int64_t start_ms = 0;
   int64_t next_window = 0;   // first window not yet tagged
   int64_t last_t_ms = 0;     // latest stored sample
@@ -59,9 +60,11 @@ struct LiveTagger::Impl {
 
   double stride_ms() const { return windowing.stride_ms(); }
 
-  int64_t pending_windows_locked() const {
+  // Windows waiting to be tagged: all users' (user_id 0) or one user's.
+  int64_t pending_windows_locked(int64_t user_id = 0) const {
     double total = 0;
     for (const auto& [id, s] : sessions) {
+      if (user_id != 0 && s.user_id != user_id) continue;
       const double t_next = static_cast<double>(s.start_ms) + static_cast<double>(s.next_window) * stride_ms();
       const double pending = (static_cast<double>(s.last_t_ms) - t_next) / stride_ms();
       if (pending > 0) total += std::floor(pending + 1e-9);
@@ -73,6 +76,7 @@ struct LiveTagger::Impl {
   SessionState state_from_store(LogStore& store, int64_t recording_id, int64_t last_t_ms, bool open) {
     auto rec = store.recordings().find(recording_id);
     SessionState s;
+    s.user_id = rec ? rec->user_id : 0;
     s.start_ms = rec && rec->start_utc_ms ? *rec->start_utc_ms : last_t_ms;
     s.next_window = rec ? static_cast<int64_t>(std::llround(rec->tagged_until_s / windowing.window.stride_s)) : 0;
     s.last_t_ms = last_t_ms;
@@ -136,6 +140,21 @@ IngestResult LiveTagger::ingest(int64_t user_id, const ImuSamples& samples) {
       throw BusyError("the live tagger is " + std::to_string(pending) + " windows behind (limit " +
                       std::to_string(m.opt.max_queue_windows) + "); retry this batch later");
     }
+    // The batch's own windows count: a valid batch of a million samples at a low rate is
+    // hours of windows.
+    const double span_ms = static_cast<double>(samples.t_utc_ms.back() - samples.t_utc_ms.front());
+    const auto batch_windows = static_cast<int64_t>(std::ceil(span_ms / m.stride_ms()));
+    const auto user_limit = static_cast<int64_t>(m.opt.max_user_queue_windows);
+    if (batch_windows > user_limit)
+      throw Error(ErrorKind::InvalidInput,
+                  "this batch spans " + std::to_string(batch_windows) + " windows, more than the " +
+                      std::to_string(user_limit) + " one user may have waiting; send it in smaller batches",
+                  {"", 0, "samples"});
+    const int64_t user_pending = m.pending_windows_locked(user_id);
+    if (user_pending + batch_windows > user_limit)
+      throw BusyError("your live data is " + std::to_string(user_pending) + " windows behind (limit " +
+                      std::to_string(user_limit) + " per user, this batch adds " + std::to_string(batch_windows) +
+                      "); retry this batch later");
   }
   LiveAppendRequest req;
   req.user_id = user_id;
@@ -170,7 +189,7 @@ IngestResult LiveTagger::ingest(int64_t user_id, const ImuSamples& samples) {
     for (const auto& part : stored.parts) {
       auto it = m.sessions.find(part.recording_id);
       if (it == m.sessions.end()) {
-        SessionState s = part.created ? SessionState{part.start_utc_ms, 0, part.last_t_utc_ms, true, true}
+        SessionState s = part.created ? SessionState{user_id, part.start_utc_ms, 0, part.last_t_utc_ms, true, true}
                                       : m.state_from_store(*m.ingest_store, part.recording_id,
                                                            part.last_t_utc_ms, true);
         it = m.sessions.emplace(part.recording_id, s).first;

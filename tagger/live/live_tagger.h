@@ -23,7 +23,10 @@ namespace imu2clip {
 struct ModelBundle;
 
 struct LiveTaggerOptions {
-  size_t max_queue_windows = 20000;   // beyond this pending backlog ingest() throws Busy (-> HTTP 429)
+  size_t max_queue_windows = 160000;  // all users: beyond this pending backlog ingest() throws Busy (-> HTTP 429)
+  size_t max_user_queue_windows = 20000;  // one user, counting the incoming batch: Busy beyond it, so one
+                                          // user's backlog does not turn everyone else away; a batch that
+                                          // alone spans more is InvalidInput (split it)
   double max_gap_s = 1.0;             // a gap longer than this starts a new live session (new recording)
   int top_k = 3;
   int encoder_threads = 1;

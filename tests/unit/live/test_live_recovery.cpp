@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/error.h"
 #include "storage/log_store.h"
 #include "tagger/live/live_tagger.h"
 #include "tests/support/test_paths.h"
@@ -111,6 +112,53 @@ TEST_CASE("live: stopping right after a restart tags the backlog to its last sam
   }  // destroying stops
   LogStore store(db);
   CHECK(store.recordings().windows(recording).size() == 12);
+}
+
+TEST_CASE("live: one user's backlog, counting the incoming batch, does not turn other users away", "[live]") {
+  const std::string dir = make_temp_dir("live-user-busy");
+  const std::string db = dir + "/live.db";
+  const int64_t ann = make_user(db, "ann");
+  const int64_t bob = make_user(db, "bob");
+  LiveTaggerOptions opt;
+  opt.start_paused = true;  // nothing is tagged: the backlogs only grow
+  opt.max_user_queue_windows = 5;
+  LiveTagger live(db, small_live_bundle(), opt);
+
+  // ann sends 10 s batches until her backlog plus the next batch would pass 5 windows: that
+  // batch is refused, and nothing of it is stored.
+  const auto ann_batches = batches_of(synthetic_stream(200, 50), 50 * 10);
+  LogStore store(db);
+  size_t refused = 0;
+  for (; refused < ann_batches.size(); ++refused) {
+    const int64_t before = store.count("live_samples");
+    try {
+      live.ingest(ann, ann_batches[refused]);
+    } catch (const BusyError& e) {
+      CHECK(std::string(e.what()).find("per user") != std::string::npos);
+      CHECK(store.count("live_samples") == before);
+      break;
+    }
+  }
+  REQUIRE(refused > 0);
+  REQUIRE(refused < ann_batches.size());
+  CHECK(live.stats().queue_windows <= 5);
+  // bob, with nothing waiting, is welcome.
+  CHECK_NOTHROW(live.ingest(bob, batches_of(synthetic_stream(10, 50), 50 * 10, "phone")[0]));
+  // A batch that alone spans more windows than a user may have waiting can never be taken:
+  // InvalidInput (split it), not Busy (which says retry).
+  const auto long_batch = batches_of(synthetic_stream(60, 50, kStreamStartMs + 3'600'000), 50 * 60, "ring")[0];
+  try {
+    live.ingest(bob, long_batch);
+    FAIL("a batch longer than the per-user backlog was taken");
+  } catch (const BusyError&) {
+    FAIL("a batch that can never fit was answered Busy");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::InvalidInput);
+    CHECK(std::string(e.what()).find("smaller batches") != std::string::npos);
+  }
+  live.resume();
+  live.flush();
+  CHECK_NOTHROW(live.ingest(ann, ann_batches[refused]));  // caught up: her batch is taken now
 }
 
 TEST_CASE("live: a full backlog refuses batches with BusyError and stores nothing of them", "[live]") {
