@@ -1,13 +1,12 @@
 #include "tagger/text/clip_tokenizer.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <climits>
 #include <sys/stat.h>
 
 #include "common/error.h"
 #include "tagger/text/clip_unicode.h"
+#include "tagger/text/gzip_file.h"
 #include "tagger/text/html_unescape.h"
 
 namespace imu2clip {
@@ -39,17 +38,8 @@ std::string read_all(const std::string& path) {
                 "CLIP vocabulary not found; give the path of bpe_simple_vocab_16e6.txt.gz (it comes with CLIP)",
                 ErrorContext{path, 0, "vocab"});
   }
-  // gzread passes plain files through, so a decompressed copy reads the same.
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw Error(ErrorKind::Io, "cannot open the CLIP vocabulary", ErrorContext{path, 0, "vocab"});
-  std::string out;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  const bool failed = n < 0;
-  gzclose(f);
-  if (failed) throw Error(ErrorKind::Corrupt, "the CLIP vocabulary is a damaged gzip stream", ErrorContext{path, 0, "vocab"});
-  return out;
+  // A decompressed copy reads the same.
+  return read_gzip_or_plain(path, "the CLIP vocabulary", "vocab");
 }
 
 uint64_t pair_key(int left, int right) { return (uint64_t(uint32_t(left)) << 32) | uint32_t(right); }

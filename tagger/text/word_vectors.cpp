@@ -8,9 +8,8 @@
 #include <sys/stat.h>
 #include <tuple>
 
-#include <zlib.h>
-
 #include "common/error.h"
+#include "tagger/text/gzip_file.h"
 #include "tagger/text/stable_hash.h"
 #include "tagger/text/tower_params.h"
 
@@ -38,19 +37,6 @@ bool is_unsigned_integer(std::string_view s) {
   return true;
 }
 
-// gzread reads plain files as they are, so one reader serves both.
-std::string read_all(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw Error(ErrorKind::Io, "cannot open the word-vector file", ErrorContext{path, 0, ""});
-  std::string out;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  const bool failed = n < 0;
-  gzclose(f);
-  if (failed) throw Error(ErrorKind::Corrupt, "the word-vector file is a damaged gzip stream", ErrorContext{path, 0, ""});
-  return out;
-}
 
 void require_file(const std::string& path) {
   struct stat st {};
@@ -79,7 +65,7 @@ std::string WordVectors::hash_file(const std::string& path) {
 
 WordVectors::WordVectors(const std::string& path) : path_(path) {
   content_hash_ = hash_file(path);
-  const std::string text = read_all(path);
+  const std::string text = read_gzip_or_plain(path, "the word-vector file");
   size_t start = 0;
   int64_t line_no = 0;
   std::string number;
