@@ -3,7 +3,9 @@
 #   1. configure this repository with that libtorch and -DIMU2CLIP_TRAINER_ONLY=ON (needs only
 #      libtorch, zlib headers and the header-only nlohmann_json + CLI11), build imu2clip-train;
 #   2. train 1 epoch on a slice of ../shared/data/imu/hapt on CUDA (exports a bundle);
-#   3. measure training throughput (windows/s) at batch 64 and 256, official layer sizes.
+#   3. measure training throughput (windows/s) at batch 64 and 256, official layer sizes;
+#   4. with more than one GPU: data-parallel training on all of them (--nproc N, NCCL, 64 windows
+#      per GPU per step), windows/s per GPU and the scaling efficiency against one GPU at batch 64.
 # Prints the GPU name and the windows/s numbers. Usage: scripts/gpu_check.sh
 # Environment: PYTHON (default python3), BUILD_DIR (default build-gpu), DATA_ROOT (default
 # ../shared/data/imu, else shared/data/imu), NLOHMANN_JSON_INCLUDE_DIR / CLI11_INCLUDE_DIR (when
@@ -59,4 +61,25 @@ for batch in 64 256; do
     --cache-dir "$OUT_DIR/cache" --out "$OUT_DIR/throughput.safetensors" 2>&1 | grep 'epoch 3:')"
   echo "batch $batch: $(grep -o '[0-9]* win/s' <<<"$line")   ($line)"
 done
+declare -A single=()
+for batch in 64; do
+  line="$("$bin" pretrain --device cuda --data "$data/hapt" --val-split none --epochs 3 --batch "$batch" \
+    --cache-dir "$OUT_DIR/cache" --out "$OUT_DIR/throughput.safetensors" 2>&1 | grep 'epoch 3:')"
+  single[$batch]="$(grep -o '[0-9]* win/s' <<<"$line" | grep -o '[0-9]*')"
+done
+gpus="$("$PYTHON" -c 'import torch;print(torch.cuda.device_count())')"
+if (( gpus > 1 )); then
+  echo "== data-parallel on $gpus GPUs (NCCL, global negatives, 64 windows per GPU per step)"
+  line="$("$bin" pretrain --nproc "$gpus" --device cuda --data "$data/hapt" --val-split none --epochs 3 \
+    --batch $((64 * gpus)) --cache-dir "$OUT_DIR/cache" --out "$OUT_DIR/ddp.safetensors" 2>&1 | grep 'epoch 3:')"
+  total="$(grep -o '[0-9]* win/s' <<<"$line" | grep -o '[0-9]*')"
+  "$PYTHON" - "$gpus" "$total" "${single[64]}" <<'PY'
+import sys
+n, total, one = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print(f"{n} GPUs: {total:.0f} win/s in all, {total / n:.0f} per GPU; one GPU at batch 64: {one:.0f}; "
+      f"scaling efficiency {total / (n * one):.0%} (target >= 85%)")
+PY
+else
+  echo "== one GPU visible: the data-parallel run needs two or more (skipped)"
+fi
 "$PYTHON" -c 'import torch;print("GPU:", torch.cuda.get_device_name(0))'

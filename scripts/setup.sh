@@ -9,7 +9,7 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev catch2 libcli11-dev
   libhowardhinnant-date-dev tzdata zlib1g-dev
-  libsndfile1-dev libsamplerate0-dev libkissfft-dev libfaiss-dev libstb-dev
+  libsndfile1-dev libsamplerate0-dev libkissfft-dev libfaiss-dev libstb-dev libgloo-dev
   python3 wordnet-base chromium
 )
 # The web UI's end-to-end test drives Chromium with playwright-core (npm). Node from another

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "common/time/duration_format.h"
 #include "services/cli/commands.h"
 #include "services/cli/interrupt.h"
+#include "services/cli/local_ranks.h"
 #include "services/cli/pretrain_audio.h"
 #include "services/cli/progress_bar.h"
 #include "tagger/dataset/narration_windows.h"
@@ -43,7 +45,11 @@ bool g_pretrain_verbose = false;
 
 namespace {
 
+// Data-parallel ranks other than 0 print only errors: rank 0 speaks for the run.
+bool g_quiet_rank = false;
+
 void info(const std::string& line) {
+  if (g_quiet_rank) return;
 #ifdef IMU2CLIP_TRAINER_ONLY
   std::fprintf(stderr, "info: %s\n", line.c_str());
 #else
@@ -75,8 +81,45 @@ struct PretrainArgs {
   std::string modality = "imu";
   std::vector<int> val_folds;
   TrainOptions train;
+  std::string master;     // HOST:PORT; empty = MASTER_ADDR and MASTER_PORT from the environment
+  int nproc = 0;
   std::vector<std::string> argv;
 };
+
+// --world-size/--rank/--master, else the variables torchrun sets. Throws Error(InvalidInput).
+void resolve_distributed(PretrainArgs& a) {
+  DistributedOptions& d = a.train.distributed;
+  auto env_int = [](const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return fallback;
+    char* end = nullptr;
+    const long n = std::strtol(v, &end, 10);
+    if (*end != '\0' || n < 0 || n > 1000000)
+      throw Error(ErrorKind::InvalidInput, std::string("environment variable ") + name + "='" + v + "' is not a count",
+                  ErrorContext{"", 0, name});
+    return static_cast<int>(n);
+  };
+  if (d.world_size == 0) d.world_size = env_int("WORLD_SIZE", 1);
+  if (d.rank < 0) d.rank = env_int("RANK", 0);
+  d.local_rank = env_int("LOCAL_RANK", d.rank);
+  d.local_world_size = env_int("LOCAL_WORLD_SIZE", 1);
+  if (!a.master.empty()) {
+    const auto colon = a.master.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      throw Error(ErrorKind::InvalidInput, "--master must be HOST:PORT, e.g. 10.0.0.1:29500", ErrorContext{"", 0, "master"});
+    d.master_addr = a.master.substr(0, colon);
+    char* end = nullptr;
+    const long port = std::strtol(a.master.c_str() + colon + 1, &end, 10);
+    if (*end != '\0' || port < 1 || port > 65535)
+      throw Error(ErrorKind::InvalidInput, "--master must end in a port 1..65535", ErrorContext{"", 0, "master"});
+    d.master_port = static_cast<int>(port);
+  } else {
+    if (const char* addr = std::getenv("MASTER_ADDR"); addr && *addr) d.master_addr = addr;
+    d.master_port = env_int("MASTER_PORT", d.master_port);
+  }
+  if (d.local_world_size == 1 && d.world_size > 1 && (d.master_addr == "127.0.0.1" || d.master_addr == "localhost"))
+    d.local_world_size = d.world_size;   // every rank on this machine
+}
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -168,7 +211,13 @@ int run_pretrain_audio(PretrainArgs& a) {
 }
 
 int run_pretrain(PretrainArgs& a) {
+  resolve_distributed(a);
+  if (a.train.distributed.enabled() && a.modality == "audio")
+    throw Error(ErrorKind::InvalidInput, "data-parallel training is for the IMU encoder; train audio in one process",
+                ErrorContext{"", 0, "world-size"});
   if (a.modality == "audio") return run_pretrain_audio(a);
+  const bool is_main = a.train.distributed.rank == 0;
+  g_quiet_rank = !is_main;
   if (!a.val_folds.empty())
     throw Error(ErrorKind::InvalidInput, "--val-fold is for audio clip folders (--modality audio)",
                 ErrorContext{"", 0, "val-fold"});
@@ -254,7 +303,7 @@ int run_pretrain(PretrainArgs& a) {
        a.train.augment.to_string());
 
   std::ofstream metrics;
-  if (!a.metrics.empty()) {
+  if (!a.metrics.empty() && is_main) {
     metrics.open(a.metrics, a.train.resume ? std::ios::app : std::ios::trunc);
     if (!metrics) throw Error(ErrorKind::Io, "cannot write the metrics file", ErrorContext{a.metrics, 0, "metrics"});
   }
@@ -262,13 +311,17 @@ int run_pretrain(PretrainArgs& a) {
   TrainCallbacks cb;
   cb.stop = &install_stop_handler();
   cb.log = [&](const std::string& line) { info(line); };
-  cb.on_step = [&](const StepProgress& p) { printer.step(p); };
+  cb.on_step = [&](const StepProgress& p) {
+    if (is_main) printer.step(p);
+  };
   cb.on_epoch = [&](const EpochMetrics& m) {
     printer.end_line();
     info("epoch " + std::to_string(m.epoch) + ": train loss " + fmt("%.4f", m.train_loss) +
          (std::isfinite(m.val_loss) ? ", val loss " + fmt("%.4f", m.val_loss) : std::string()) + ", T " +
          fmt("%.3f", m.temperature) + ", " + fmt("%.0f", m.windows_per_s) + " win/s, data wait " +
-         fmt("%.1f", m.data_wait_s) + " s, " + format_duration_compact(m.seconds));
+         fmt("%.1f", m.data_wait_s) + " s, " +
+         (a.train.distributed.enabled() ? "sync " + fmt("%.1f", m.sync_s) + " s, " : std::string()) +
+         format_duration_compact(m.seconds));
     if (metrics.is_open()) {
       metrics << m.to_json().dump() << "\n";
       metrics.flush();
@@ -276,6 +329,7 @@ int run_pretrain(PretrainArgs& a) {
   };
   const TrainResult result = train_contrastive(setup, cb);
   printer.end_line();
+  if (!is_main) return result.interrupted ? 130 : 0;   // rank 0 writes the bundle
 
   const std::string command = join(a.argv, " ");
   const std::time_t now = std::time(nullptr);
@@ -369,6 +423,27 @@ Runner add_pretrain_command(CLI::App& app) {
   cmd->add_flag("--fp16", a->fp16, "Store the exported weights as float16 (half the size)");
   cmd->add_option("--max-windows", a->max_windows, "Use at most N training windows in all (tiny runs)");
   cmd->add_option("--max-steps", a->train.max_steps_per_epoch, "Stop each epoch after N steps (benchmarks)");
+  a->train.distributed.world_size = 0;   // 0 / -1: not given, read WORLD_SIZE / RANK
+  a->train.distributed.rank = -1;
+  auto* dist = "Data-parallel training (docs/TRAINING.md)";
+  cmd->add_option("--nproc", a->nproc, "Start N data-parallel ranks of this command on this machine and wait for them")
+      ->check(CLI::Range(1, 256))->group(dist);
+  cmd->add_option("--world-size", a->train.distributed.world_size, "Ranks in all (default: $WORLD_SIZE, else 1)")
+      ->check(CLI::Range(1, 100000))->group(dist);
+  cmd->add_option("--rank", a->train.distributed.rank, "This process's rank, 0-based (default: $RANK, else 0)")
+      ->check(CLI::Range(0, 100000))->group(dist);
+  cmd->add_option("--master", a->master,
+                  "HOST:PORT of rank 0's rendezvous (default: $MASTER_ADDR:$MASTER_PORT, else 127.0.0.1:29500)")
+      ->group(dist);
+  cmd->add_option("--backend", a->train.distributed.backend, "auto (nccl on CUDA, gloo on CPU), gloo or nccl")
+      ->check(CLI::IsMember({"auto", "gloo", "nccl"}))->capture_default_str()->group(dist);
+  cmd->add_option("--negatives", a->train.distributed.negatives,
+                  "global: every window's negatives are the whole global batch (N ranks train as one process); "
+                  "local: only the rank's own slice")
+      ->check(CLI::IsMember({"global", "local"}))->capture_default_str()->group(dist);
+  cmd->add_option("--dist-timeout", a->train.distributed.timeout_s,
+                  "Seconds a rank waits for the others (rendezvous, each collective) before failing")
+      ->capture_default_str()->group(dist);
   return [a, cmd]() -> int {
     // Reconstruct argv for the re-exec and the provenance record.
     static std::vector<std::string> args;
@@ -380,6 +455,12 @@ Runner add_pretrain_command(CLI::App& app) {
     for (auto& s : args) cargs.push_back(s.data());
     debug(reexec_with_runtime_env(static_cast<int>(cargs.size()), cargs.data()));
     a->argv = args;
+    if (a->nproc > 1) {
+      if (a->train.distributed.world_size > 0 || a->train.distributed.rank >= 0 || !a->master.empty())
+        throw Error(ErrorKind::InvalidInput, "--nproc starts its own ranks; drop --world-size, --rank and --master",
+                    ErrorContext{"", 0, "nproc"});
+      return run_local_ranks(without_nproc(args), a->nproc, info);
+    }
     return run_pretrain(*a);
   };
 }

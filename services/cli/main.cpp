@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_pattern("%^%l%$: %v");
+  // A log redirected to a file (a long training run, a service) shows each line as it happens.
+  spdlog::flush_on(spdlog::level::info);
   try {
     for (auto* sub : app.get_subcommands()) return runners.at(sub->get_name())();
   } catch (const imu2clip::Error& e) {

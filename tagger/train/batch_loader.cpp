@@ -17,6 +17,15 @@ int64_t batches_per_epoch(size_t windows, const BatchPlanOptions& plan) {
   return plan.max_batches > 0 ? std::min(n, plan.max_batches) : n;
 }
 
+std::vector<int64_t> shard_batches(size_t windows, const BatchPlanOptions& plan) {
+  const int64_t n = batches_per_epoch(windows, plan);
+  std::vector<int64_t> out;
+  const bool whole = plan.shard_whole_batches && plan.shard_count > 1;
+  for (int64_t i = 0; i < n; ++i)
+    if (!whole || i % plan.shard_count == plan.shard_index) out.push_back(i);
+  return out;
+}
+
 std::vector<size_t> epoch_order(const TrainingData& data, const BatchPlanOptions& plan, uint64_t seed, int64_t epoch) {
   std::vector<size_t> order(data.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -63,7 +72,8 @@ BatchLoader::BatchLoader(const TrainingData& data, const TextTargets& targets, c
     : data_(data), targets_(targets), augment_(augment), plan_(plan), seed_(seed), epoch_(epoch),
       prefetch_(static_cast<size_t>(std::max(1, prefetch))) {
   order_ = epoch_order(data, plan_, seed_, epoch_);
-  batches_ = batches_per_epoch(data.size(), plan_);
+  indices_ = shard_batches(data.size(), plan_);
+  batches_ = static_cast<int64_t>(indices_.size());
   thread_ = std::thread([this] { run(); });
 }
 
@@ -79,15 +89,23 @@ BatchLoader::~BatchLoader() {
 TrainBatch BatchLoader::assemble(int64_t index) const {
   TrainBatch b;
   b.index = index;
-  const size_t begin = static_cast<size_t>(index) * plan_.batch_size;
-  const size_t end = std::min(order_.size(), begin + plan_.batch_size);
+  size_t begin = static_cast<size_t>(index) * plan_.batch_size;
+  size_t end = std::min(order_.size(), begin + plan_.batch_size);
+  if (plan_.shard_count > 1 && !plan_.shard_whole_batches) {
+    const size_t slice = static_cast<size_t>(plan_.batch_size / plan_.shard_count);
+    begin = std::min(end, begin + slice * plan_.shard_index);
+    end = std::min(end, begin + slice);
+  }
   b.size = static_cast<int>(end - begin);
   const size_t floats = static_cast<size_t>(data_.channels) * data_.samples;
   b.imu.resize(b.size * floats);
   if (data_.has_video()) b.video_row.resize(b.size);
-  TrainRng rng = derive_rng(seed_, 0xA0u, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(index));
   for (int k = 0; k < b.size; ++k) {
+    // One generator per position in the epoch: a window is augmented the same way whichever
+    // rank (and however many ranks) assemble it.
+    TrainRng rng = derive_rng(seed_, 0xA1u, static_cast<uint64_t>(epoch_), begin + k);
     const size_t i = order_[begin + k];
+    b.window.push_back(i);
     float* dst = b.imu.data() + k * floats;
     std::copy(data_.window(i), data_.window(i) + floats, dst);
     if (plan_.augment && augment_.any()) augment_window(dst, data_.samples, augment_, rng, data_.rate_hz);
@@ -102,7 +120,7 @@ TrainBatch BatchLoader::assemble(int64_t index) const {
 }
 
 void BatchLoader::run() {
-  for (int64_t index = 0; index < batches_; ++index) {
+  for (const int64_t index : indices_) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       cv_.wait(lock, [&] { return stop_ || queue_.size() < prefetch_; });

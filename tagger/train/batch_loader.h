@@ -17,12 +17,13 @@
 namespace imu2clip {
 
 struct TrainBatch {
-  int64_t index = 0;                // batch number within the epoch
+  int64_t index = 0;                // global batch number within the epoch
   int size = 0;
   std::vector<float> imu;           // size x channels x samples
   std::vector<int64_t> target_row;  // row of TextTargets::rows per window
   std::vector<int64_t> text;        // text id per window (same id = same target text)
   std::vector<int64_t> video_row;   // row of TrainingData::video_embeddings, -1 = none (empty if no video)
+  std::vector<size_t> window;       // the window of TrainingData each row is
 };
 
 struct BatchPlanOptions {
@@ -33,6 +34,14 @@ struct BatchPlanOptions {
   bool drop_last = true;            // a short last batch would change the negatives' count
   int64_t max_batches = 0;          // 0 = all
   double dataset_balance = 1;       // TrainOptions::dataset_balance (shuffled epochs only)
+  // Data-parallel sharding over shard_count ranks. Split (training): every global batch of
+  // batch_size windows is cut into shard_count equal consecutive slices and this loader yields
+  // slice shard_index, so the ranks together see exactly the batches one process would.
+  // Whole batches (validation): this loader yields the batches whose index % shard_count ==
+  // shard_index. batch_size must divide by shard_count when splitting.
+  int shard_count = 1;
+  int shard_index = 0;
+  bool shard_whole_batches = false;
 };
 
 // One epoch's window order: a shuffled permutation, or with dataset_balance < 1 and several
@@ -40,8 +49,11 @@ struct BatchPlanOptions {
 // shuffled windows. Deterministic in (seed, epoch). The length is always data.size().
 std::vector<size_t> epoch_order(const TrainingData& data, const BatchPlanOptions& plan, uint64_t seed, int64_t epoch);
 
-// Number of batches an epoch yields.
+// Number of global batches an epoch has (every rank steps this often when splitting).
 int64_t batches_per_epoch(size_t windows, const BatchPlanOptions& plan);
+
+// The global batch numbers a loader with this plan yields, in order.
+std::vector<int64_t> shard_batches(size_t windows, const BatchPlanOptions& plan);
 
 class BatchLoader {
  public:
@@ -68,6 +80,7 @@ class BatchLoader {
   int64_t epoch_;
   size_t prefetch_;
   std::vector<size_t> order_;
+  std::vector<int64_t> indices_;    // global batch numbers this loader yields
   int64_t batches_ = 0;
 
   std::mutex mutex_;

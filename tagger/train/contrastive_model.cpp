@@ -24,7 +24,12 @@ void ContrastiveModelImpl::clamp_temperature() {
 torch::Tensor ContrastiveModelImpl::loss(const torch::Tensor& imu, const torch::Tensor& text_targets,
                                          const torch::Tensor& groups, const torch::Tensor& video_targets,
                                          const torch::Tensor& video_index) {
-  const auto embedded = encoder->embed_unnormalised(imu);
+  return loss_on_embeddings(encoder->embed_unnormalised(imu), text_targets, groups, video_targets, video_index);
+}
+
+torch::Tensor ContrastiveModelImpl::loss_on_embeddings(const torch::Tensor& embedded, const torch::Tensor& text_targets,
+                                                       const torch::Tensor& groups, const torch::Tensor& video_targets,
+                                                       const torch::Tensor& video_index) {
   const auto scale = logit_scale();
   auto total = symmetric_info_nce(embedded, text_targets, scale, groups);
   // Video frames are distinct targets: plain InfoNCE over the windows that have one.

@@ -17,6 +17,11 @@ class ContrastiveModelImpl : public torch::nn::Module {
   // both undefined when none). Returns the summed symmetric InfoNCE (contrastive_loss.h).
   torch::Tensor loss(const torch::Tensor& imu, const torch::Tensor& text_targets, const torch::Tensor& groups,
                      const torch::Tensor& video_targets = {}, const torch::Tensor& video_index = {});
+  // The same loss from the encoder's unnormalised embeddings [N, D] (a data-parallel step
+  // passes the whole global batch's, gathered from every rank).
+  torch::Tensor loss_on_embeddings(const torch::Tensor& embedded, const torch::Tensor& text_targets,
+                                   const torch::Tensor& groups, const torch::Tensor& video_targets = {},
+                                   const torch::Tensor& video_index = {});
 
   torch::Tensor logit_scale() const;  // 1 / T
   double temperature() const;

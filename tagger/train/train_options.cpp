@@ -84,6 +84,27 @@ void TrainOptions::validate() const {
   if (resume && checkpoint_dir.empty()) invalid("resume", "--resume needs --checkpoint-dir");
   if (max_steps_per_epoch < 0) invalid("max_steps_per_epoch", "must not be negative");
   if (prefetch_batches < 1) invalid("prefetch_batches", "prefetch at least one batch");
+  distributed.validate(batch_size);
+}
+
+void DistributedOptions::validate(int batch_size) const {
+  if (world_size < 1) invalid("world-size", "the world size must be at least 1");
+  if (rank < 0 || rank >= world_size)
+    invalid("rank", "the rank must be in [0, " + std::to_string(world_size) + ") for world size " +
+                        std::to_string(world_size));
+  if (local_rank < 0) invalid("local-rank", "the local rank must not be negative");
+  if (local_world_size < 1) invalid("local-world-size", "the local world size must be at least 1");
+  if (master_port < 1 || master_port > 65535) invalid("master", "the master port must be in 1..65535");
+  if (world_size > 1 && master_addr.empty()) invalid("master", "give the rendezvous address as --master HOST:PORT");
+  if (backend != "auto" && backend != "gloo" && backend != "nccl")
+    invalid("backend", "the backend must be auto, gloo or nccl");
+  if (negatives != "global" && negatives != "local") invalid("negatives", "negatives must be global or local");
+  if (!(timeout_s > 0)) invalid("dist-timeout", "the timeout must be positive (seconds)");
+  if (world_size > 1 && batch_size % world_size != 0)
+    invalid("batch", "the global batch (" + std::to_string(batch_size) + ") must divide evenly over " +
+                         std::to_string(world_size) + " ranks");
+  if (world_size > 1 && batch_size / world_size < 2 && negatives == "local")
+    invalid("batch", "with --negatives local every rank needs at least 2 windows per step; raise --batch");
 }
 
 }  // namespace imu2clip

@@ -34,8 +34,32 @@ struct AugmentOptions {
   std::string to_string() const;
 };
 
+// Data-parallel training over c10d process groups (PyTorch's distributed engine): one process
+// per rank, each on its own slice of every global batch, gradients all-reduced after backward.
+// The fields mirror the variables torchrun sets (WORLD_SIZE, RANK, LOCAL_RANK, LOCAL_WORLD_SIZE,
+// MASTER_ADDR, MASTER_PORT). world_size 1 = one process, no process group.
+struct DistributedOptions {
+  int world_size = 1;
+  int rank = 0;
+  int local_rank = 0;              // picks the GPU (cuda:local_rank)
+  int local_world_size = 1;        // ranks on this machine: they share its cores
+  std::string master_addr = "127.0.0.1";   // rank 0 hosts the rendezvous store here
+  int master_port = 29500;
+  std::string backend = "auto";    // auto (nccl on CUDA, gloo on CPU) | gloo | nccl
+  // global: every rank all-gathers the batch's embeddings, so each window's negatives are the
+  // whole global batch (as CLIP trains) and N ranks train exactly as one process with the same
+  // global batch would. local: negatives come from the rank's own slice only (cheaper, and the
+  // loss changes with the world size).
+  std::string negatives = "global";
+  double timeout_s = 300;          // a collective or the rendezvous waiting longer fails the run
+
+  bool enabled() const { return world_size > 1; }
+  // Throws Error(InvalidInput) naming the offending field.
+  void validate(int batch_size) const;
+};
+
 struct TrainOptions {
-  int batch_size = 64;
+  int batch_size = 64;             // the global batch: split evenly across data-parallel ranks
   int epochs = 10;
   std::string optimizer = "adam";  // adam (official code, lr 2e-4) | adagrad (paper, lr 0.01, eps 1e-8)
   double lr = 0;                   // 0 = the optimizer's default above
@@ -61,6 +85,7 @@ struct TrainOptions {
   // to (its windows)^dataset_balance. 1 = as loaded (a large dataset dominates), 0 = equal
   // shares (small datasets are repeated), 0.5 = in between.
   double dataset_balance = 1;
+  DistributedOptions distributed;
 
   double effective_lr() const;
   // Throws Error(InvalidInput) naming the offending field.

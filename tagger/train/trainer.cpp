@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <fstream>
 #include <limits>
 #include <thread>
@@ -19,6 +23,8 @@
 #include "tagger/text/text_tower.h"
 #include "tagger/train/batch_loader.h"
 #include "tagger/train/contrastive_model.h"
+#include "tagger/train/contrastive_step.h"
+#include "tagger/train/data_parallel.h"
 #include "tagger/train/lr_schedule.h"
 #include "tagger/train/training_device.h"
 
@@ -72,30 +78,6 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o, s
                                               torch::optim::AdamOptions(o.effective_lr()).weight_decay(o.weight_decay));
 }
 
-// One step's tensors from a batch (the batch outlives them: from_blob does not copy).
-struct StepTensors {
-  torch::Tensor imu, targets, groups, video, video_index;
-};
-
-StepTensors to_tensors(TrainBatch& b, const TrainingData& data, const torch::Tensor& target_rows,
-                       const torch::Tensor& video_rows, bool multi_positive, torch::Device device) {
-  StepTensors t;
-  t.imu = torch::from_blob(b.imu.data(), {b.size, data.channels, data.samples}, torch::kFloat).to(device);
-  const auto rows = torch::from_blob(b.target_row.data(), {b.size}, torch::kLong).to(device);
-  t.targets = target_rows.index_select(0, rows);
-  if (multi_positive) t.groups = torch::from_blob(b.text.data(), {b.size}, torch::kLong).clone().to(device);
-  if (video_rows.defined() && !b.video_row.empty()) {
-    std::vector<int64_t> index, row;
-    for (int k = 0; k < b.size; ++k)
-      if (b.video_row[k] >= 0) index.push_back(k), row.push_back(b.video_row[k]);
-    if (index.size() >= 2) {
-      t.video_index = torch::tensor(index, torch::kLong).to(device);
-      t.video = video_rows.index_select(0, torch::tensor(row, torch::kLong).to(device));
-    }
-  }
-  return t;
-}
-
 // Checkpoint layout in --checkpoint-dir: last.pt (model + optimiser), last.json (epoch, rng,
 // history, best), best.safetensors (encoder weights of the best epoch).
 struct CheckpointPaths {
@@ -139,14 +121,22 @@ std::map<std::string, TensorData> encoder_weights(ContrastiveModel& model) {
   return export_weights(*copy);
 }
 
+// Mean validation loss over whole batches of the global batch size. In a data-parallel group
+// each rank evaluates every world_size-th batch and the sums are all-reduced, so the value is
+// the one-process value.
 double evaluate(ContrastiveModel& model, const TrainingData& val, const TextTargets& val_targets,
-                const torch::Tensor& val_rows, const TrainSetup& s, torch::Device device) {
+                const torch::Tensor& val_rows, const TrainSetup& s, torch::Device device, DataParallelGroup* group) {
   model->eval();
   torch::NoGradGuard no_grad;
   BatchPlanOptions plan;
   plan.batch_size = s.options.batch_size;
   plan.augment = false;
   plan.random_template = false;
+  if (group) {
+    plan.shard_count = group->world_size();
+    plan.shard_index = group->rank();
+    plan.shard_whole_batches = true;
+  }
   BatchLoader loader(val, val_targets, {}, plan, s.options.seed, kValidationEpochStream, s.options.prefetch_batches);
   double sum = 0;
   int64_t n = 0;
@@ -154,6 +144,12 @@ double evaluate(ContrastiveModel& model, const TrainingData& val, const TextTarg
     auto t = to_tensors(*b, val, val_rows, {}, s.options.multi_positive, device);
     sum += model->loss(t.imu, t.targets, t.groups).item<double>() * b->size;
     n += b->size;
+  }
+  if (group) {
+    auto totals = torch::tensor({sum, static_cast<double>(n)}, torch::kDouble);
+    group->all_reduce_sum({totals});
+    sum = totals[0].item<double>();
+    n = static_cast<int64_t>(totals[1].item<double>());
   }
   model->train();
   return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
@@ -172,13 +168,44 @@ TextTargets mean_targets(const TextTargets& t) {
   return m;
 }
 
+// Two sums over every parameter and buffer; equal on all ranks while they train in step.
+std::pair<double, double> parameter_checksum(ContrastiveModel& model) {
+  torch::NoGradGuard no_grad;
+  double sum = 0, squares = 0;
+  for (const auto& p : model->parameters()) {
+    const auto d = p.detach().to(torch::kCPU).to(torch::kDouble);
+    sum += d.sum().item<double>();
+    squares += d.pow(2).sum().item<double>();
+  }
+  return {sum, squares};
+}
+
+// Fails the run when any rank's parameters differ from rank 0's: the ranks would otherwise go
+// on training different models while reporting one.
+void check_ranks_agree(ContrastiveModel& model, DataParallelGroup& group, int epoch,
+                       const std::function<void(const std::string&)>& log) {
+  const auto [sum, squares] = parameter_checksum(model);
+  const auto all = group.all_gather(torch::tensor({sum, squares}, torch::kDouble).unsqueeze(0)).to(torch::kCPU);
+  for (int r = 1; r < group.world_size(); ++r)
+    if (all[r][0].item<double>() != all[0][0].item<double>() || all[r][1].item<double>() != all[0][1].item<double>())
+      throw Error(ErrorKind::Internal,
+                  "after epoch " + std::to_string(epoch) + " rank " + std::to_string(r) +
+                      "'s parameters differ from rank 0's; the ranks must run the same build, data and options",
+                  ErrorContext{"", 0, "distributed"});
+  char line[160];
+  std::snprintf(line, sizeof line, "epoch %d: parameter checksum %.17g / %.17g on all %d ranks", epoch, sum, squares,
+                group.world_size());
+  log(line);
+}
+
 }  // namespace
 
 nlohmann::json EpochMetrics::to_json() const {
   auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
   return {{"epoch", epoch},         {"train_loss", num(train_loss)},       {"val_loss", num(val_loss)},
           {"lr", lr},               {"temperature", temperature},          {"windows_per_s", windows_per_s},
-          {"seconds", seconds},     {"data_wait_s", data_wait_s},          {"steps", steps}};
+          {"seconds", seconds},     {"data_wait_s", data_wait_s},          {"sync_s", sync_s},
+          {"steps", steps}};
 }
 
 int default_train_threads() {
@@ -195,10 +222,16 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
     if (cb.log) cb.log(line);
   };
 
+  const DistributedOptions& dist = o.distributed;
+  if (dist.enabled() && train.size() < static_cast<size_t>(o.batch_size))
+    invalid("batch", "data-parallel training needs at least one whole global batch: the training set has " +
+                         std::to_string(train.size()) + " windows and --batch is " + std::to_string(o.batch_size));
+
   TrainResult result;
-  result.threads = o.threads > 0 ? o.threads : default_train_threads();
+  // Ranks on one machine share its cores.
+  result.threads = o.threads > 0 ? o.threads : std::max(1, default_train_threads() / dist.local_world_size);
   at::set_num_threads(result.threads);
-  const torch::Device device = pick_training_device(o.device);
+  const torch::Device device = pick_training_device(o.device, dist.local_rank);
   if (device.is_cuda()) {
     // Mixed precision: TF32 tensor-core matmuls/convolutions on Ampere and newer. fp16 autocast
     // is not in the libtorch 1.13 C++ API, and hand-casting the GRU to half would need fp32
@@ -206,9 +239,20 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
     at::globalContext().setAllowTF32CuBLAS(true);
     at::globalContext().setAllowTF32CuDNN(true);
     at::globalContext().setBenchmarkCuDNN(true);
-    result.device = "cuda:0";
+    result.device = "cuda:" + std::to_string(device.index());
   } else {
     result.device = "cpu";
+  }
+  std::unique_ptr<DataParallelGroup> group;
+  const bool global_negatives = dist.enabled() && dist.negatives == "global";
+  const bool is_main = dist.rank == 0;
+  if (dist.enabled()) {
+    group = std::make_unique<DataParallelGroup>(dist, device);
+    result.world_size = dist.world_size;
+    result.backend = group->backend();
+    log("rank " + std::to_string(dist.rank) + " of " + std::to_string(dist.world_size) + " (" + group->backend() +
+        ", " + dist.negatives + " negatives): " + std::to_string(o.batch_size / dist.world_size) +
+        " windows per step of the global batch of " + std::to_string(o.batch_size));
   }
   log("training on " + result.device + " with " + std::to_string(result.threads) + " CPU threads");
 
@@ -224,16 +268,32 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
     val_rows = matrix_on(val_targets.rows, val_targets.dim, device);
   }
 
-  torch::manual_seed(o.seed);
-  ContrastiveModel model(s.encoder, o.temperature, o.learn_temperature);
+  ContrastiveModel model{nullptr};
+  {
+    // Initialisation draws from torch's global generator: one model at a time, so trainers
+    // running in threads of one process (data-parallel ranks in a test) start reproducibly.
+    static std::mutex init_mutex;
+    std::lock_guard<std::mutex> lock(init_mutex);
+    torch::manual_seed(o.seed);
+    model = ContrastiveModel(s.encoder, o.temperature, o.learn_temperature);
+  }
   model->to(device);
   model->train();
+  if (group) {
+    std::vector<torch::Tensor> state = model->parameters();
+    for (const auto& b : model->buffers()) state.push_back(b);
+    group->broadcast_from_rank0(state);
+  }
   auto optimizer = make_optimizer(o, model->parameters());
 
   BatchPlanOptions plan;
   plan.batch_size = o.batch_size;
   plan.max_batches = o.max_steps_per_epoch;
   plan.dataset_balance = o.dataset_balance;
+  if (group) {
+    plan.shard_count = dist.world_size;
+    plan.shard_index = dist.rank;
+  }
   const int64_t steps_per_epoch = batches_per_epoch(train.size(), plan);
   const int64_t total_steps = steps_per_epoch * o.epochs;
 
@@ -242,6 +302,8 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
   std::map<std::string, TensorData> best_weights;
   std::optional<CheckpointPaths> ckpt;
   if (!o.checkpoint_dir.empty()) {
+    // Every rank resumes from the same files (one machine, or a shared folder); only rank 0
+    // writes them.
     ckpt.emplace(o.checkpoint_dir);
     std::error_code ec;
     fs::create_directories(o.checkpoint_dir, ec);
@@ -287,6 +349,7 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
       e.windows_per_s = m.value("windows_per_s", 0.0);
       e.seconds = m.value("seconds", 0.0);
       e.data_wait_s = m.value("data_wait_s", 0.0);
+      e.sync_s = m.value("sync_s", 0.0);
       e.steps = m.value("steps", int64_t{0});
       result.history.push_back(e);
     }
@@ -299,6 +362,7 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
   int64_t steps_done_this_run = 0;
   for (int epoch = start_epoch + 1; epoch <= o.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
+    const double sync_at_start = group ? group->collective_seconds() : 0;
     BatchLoader loader(train, targets, o.augment, plan, o.seed, epoch, o.prefetch_batches);
     double loss_sum = 0, lr = 0;
     int64_t step = 0, windows = 0;
@@ -308,19 +372,28 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
       for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
       auto t = to_tensors(*batch, train, target_rows, video_rows, o.multi_positive, device);
       optimizer->zero_grad();
-      auto loss = model->loss(t.imu, t.targets, t.groups, t.video, t.video_index);
+      auto loss = global_negatives ? global_batch_loss(model, t, *group, video_rows.defined())
+                                   : model->loss(t.imu, t.targets, t.groups, t.video, t.video_index);
       loss.backward();
+      double value = loss.item<double>();
+      bool stop_now = cb.stop && cb.stop->load();
+      if (group) {
+        // The ranks agree on the reported loss and on stopping (a signal may reach them a step
+        // apart), so they leave the loop together.
+        const auto summed = reduce_gradients(model, *group, global_negatives, {value, stop_now ? 1.0 : 0.0});
+        value = summed[0] / dist.world_size;
+        stop_now = summed[1] > 0;
+      }
       if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
       optimizer->step();
       if (o.learn_temperature) model->clamp_temperature();
-      const double value = loss.item<double>();
       if (!std::isfinite(value))
         throw Error(ErrorKind::InvalidInput,
                     "the loss became " + std::to_string(value) + " at epoch " + std::to_string(epoch) +
                         "; lower --lr or check the data for extreme values",
                     ErrorContext{"", 0, "lr"});
       loss_sum += value;
-      windows += batch->size;
+      windows += static_cast<int64_t>(batch->size) * dist.world_size;
       ++step;
       ++steps_done_this_run;
       if (cb.on_step) {
@@ -338,7 +411,7 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
         p.lr = lr;
         cb.on_step(p);
       }
-      if (cb.stop && cb.stop->load()) {
+      if (stop_now) {
         result.interrupted = true;
         break;
       }
@@ -354,9 +427,11 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
     m.lr = lr;
     m.temperature = model->temperature();
     m.data_wait_s = loader.wait_seconds();
+    m.sync_s = group ? group->collective_seconds() - sync_at_start : 0;
     const double train_seconds = seconds_since(epoch_start);
     m.windows_per_s = train_seconds > 0 ? windows / train_seconds : 0;
-    m.val_loss = has_val ? evaluate(model, *s.val, val_targets, val_rows, s, device) : NAN;
+    m.val_loss = has_val ? evaluate(model, *s.val, val_targets, val_rows, s, device, group.get()) : NAN;
+    if (group) check_ranks_agree(model, *group, epoch, log);
     m.seconds = seconds_since(epoch_start);
     result.history.push_back(m);
 
@@ -365,9 +440,9 @@ TrainResult train_contrastive(const TrainSetup& s, const TrainCallbacks& cb) {
       best_loss = score;
       result.best_epoch = epoch;
       best_weights = encoder_weights(model);
-      if (ckpt) write_safetensors(ckpt->best, SafetensorsFile{{}, best_weights});
+      if (ckpt && is_main) write_safetensors(ckpt->best, SafetensorsFile{{}, best_weights});
     }
-    if (ckpt) {
+    if (ckpt && is_main) {
       torch::serialize::OutputArchive archive;
       model->save(archive);
       torch::serialize::OutputArchive opt_archive;

@@ -1,8 +1,8 @@
 #pragma once
 // Contrastive pretraining of the IMU encoder against frozen text (and video) embeddings.
 // Torch-free header (the CLI includes it); the implementation uses libtorch, on CUDA when
-// available and asked for, else on the CPU. One device per run; the multi-GPU design is in
-// docs/TRAINING.md.
+// available and asked for, else on the CPU. Several processes (one per GPU, or several on CPU
+// cores) train one model data-parallel when TrainOptions::distributed says so; docs/TRAINING.md.
 #include <atomic>
 #include <functional>
 #include <map>
@@ -30,6 +30,7 @@ struct EpochMetrics {
   double windows_per_s = 0;        // training windows / wall seconds of the training steps (no validation)
   double seconds = 0;              // whole epoch, validation included
   double data_wait_s = 0;          // time the step waited for the loader thread
+  double sync_s = 0;               // data-parallel: seconds in collectives (gathers, all-reduces)
   int64_t steps = 0;
   nlohmann::json to_json() const;
 };
@@ -69,7 +70,9 @@ struct TrainResult {
   int best_epoch = 0;                   // by validation loss (by train loss without validation)
   double best_loss = 0;
   std::map<std::string, TensorData> encoder_weights;  // F32 weights of the best epoch
-  std::string device;                   // "cpu" or "cuda:0 (<name>)"
+  std::string device;                   // "cpu" or "cuda:<local rank>"
+  int world_size = 1;                   // data-parallel ranks that trained together
+  std::string backend;                  // their process group: "gloo" or "nccl" ("" for one process)
   int threads = 0;
   bool interrupted = false;
   int resumed_from_epoch = 0;           // 0 = fresh start

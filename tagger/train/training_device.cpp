@@ -4,12 +4,18 @@
 
 namespace imu2clip {
 
-torch::Device pick_training_device(const std::string& wanted) {
+torch::Device pick_training_device(const std::string& wanted, int cuda_index) {
   const bool cuda = torch::cuda::is_available();
   if (wanted == "cuda" && !cuda)
     throw Error(ErrorKind::InvalidInput, "--device cuda was asked for but no CUDA device is available",
                 ErrorContext{"", 0, "device"});
-  return (wanted == "cuda" || (wanted == "auto" && cuda)) ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  const bool use_cuda = wanted == "cuda" || (wanted == "auto" && cuda);
+  if (use_cuda && cuda_index >= static_cast<int>(torch::cuda::device_count()))
+    throw Error(ErrorKind::InvalidInput,
+                "local rank " + std::to_string(cuda_index) + " has no GPU: this machine has " +
+                    std::to_string(torch::cuda::device_count()) + "; start at most that many ranks per machine",
+                ErrorContext{"", 0, "local-rank"});
+  return use_cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(cuda_index)) : torch::Device(torch::kCPU);
 }
 
 }  // namespace imu2clip

@@ -7,6 +7,7 @@
 
 namespace imu2clip {
 
-torch::Device pick_training_device(const std::string& wanted);
+// `cuda_index`: the GPU of this process (a data-parallel rank's local rank).
+torch::Device pick_training_device(const std::string& wanted, int cuda_index = 0);
 
 }  // namespace imu2clip
