@@ -23,7 +23,14 @@ nlohmann::json parse_json_limited(std::string_view text, const JsonLimits& limit
     }
     return true;
   };
-  return nlohmann::json::parse(text.begin(), text.end(), guard);
+  try {
+    return nlohmann::json::parse(text.begin(), text.end(), guard);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // The parser's only out_of_range is a number beyond a double (1e400): valid JSON syntax, so
+    // not a parse_error, but no value this program can hold.
+    throw Error(ErrorKind::InvalidInput,
+                std::string("JSON number too large for a double: ") + e.what());
+  }
 }
 
 }  // namespace imu2clip

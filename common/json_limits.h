@@ -15,8 +15,9 @@ struct JsonLimits {
   size_t max_values = 100'000;   // scalars, arrays and objects, all counted
 };
 
-// Throws Error(InvalidInput) naming the limit that was reached, and nlohmann::json::parse_error
-// for text that is not JSON (callers word that for their input).
+// Throws Error(InvalidInput) naming the limit that was reached or for a number too large for a
+// double (1e400), and nlohmann::json::parse_error for text that is not JSON (callers word that
+// for their input).
 nlohmann::json parse_json_limited(std::string_view text, const JsonLimits& limits);
 
 }  // namespace imu2clip

@@ -7,6 +7,9 @@ namespace imu2clip::llm {
 SseParser::SseParser(Handler on_event) : on_event_(std::move(on_event)) {}
 
 void SseParser::feed(std::string_view bytes) {
+  // An empty read says nothing about the next byte: a CR that ended the previous chunk may
+  // still be the first half of a CRLF.
+  if (bytes.empty()) return;
   size_t i = 0;
   if (last_was_cr_ && !bytes.empty() && bytes[0] == '\n') i = 1;
   last_was_cr_ = false;

@@ -199,6 +199,8 @@ ImuSamples parse_imu_json(const nlohmann::json& body, const std::string& tz) {
     }
   } else {
     const int64_t start = parse_instant(body["start"], "start", tz);
+    // ISO text reaches back to year 0; sample times, like t_utc_ms, start in 1970.
+    if (start < 0) throw bad_request("'start' is before 1970; give the time the samples were recorded", "start");
     if (!body.contains("rate_hz")) throw bad_request("'start' needs 'rate_hz' (samples per second)", "rate_hz");
     const auto& rate = body["rate_hz"];
     if (!rate.is_number()) throw bad_request("'rate_hz' must be a number", "rate_hz");

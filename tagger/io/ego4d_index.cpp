@@ -1,6 +1,7 @@
 #include "tagger/io/ego4d_index.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -19,7 +20,7 @@ json parse_json_file(const std::string& path) {
   if (!f) throw Error(ErrorKind::Io, "cannot open for reading", {path, 0, ""});
   try {
     return json::parse(f);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     throw Error(ErrorKind::Corrupt, std::string("not valid JSON: ") + e.what(), {path, 0, ""});
   }
 }
@@ -29,6 +30,14 @@ std::optional<double> number_at(const json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end() || !it->is_number()) return std::nullopt;
   return it->get<double>();
+}
+
+// A whole number that fits int64 (frame numbers, epoch milliseconds); anything else is treated
+// as absent, like a null, rather than converted with undefined behaviour.
+std::optional<int64_t> integer_at(const json& obj, const char* key) {
+  const auto v = number_at(obj, key);
+  if (!v || !std::isfinite(*v) || std::fabs(*v) >= 9.2e18) return std::nullopt;
+  return static_cast<int64_t>(*v);
 }
 
 std::string string_at(const json& obj, const char* key) {
@@ -78,7 +87,7 @@ std::map<std::string, std::vector<Ego4dNarration>> read_ego4d_narrations(const s
         }
         Ego4dNarration item;
         item.timestamp_sec = *t;
-        if (auto f = number_at(n, "timestamp_frame")) item.timestamp_frame = static_cast<int64_t>(*f);
+        if (auto f = integer_at(n, "timestamp_frame")) item.timestamp_frame = *f;
         item.text = string_at(n, "narration_text");
         item.annotation_uid = string_at(n, "annotation_uid");
         item.pass = pass;
@@ -124,7 +133,7 @@ Ego4dIndex load_ego4d_index(const std::string& root) {
     if (!video.duration_sec && v.contains("video_metadata"))
       video.duration_sec = number_at(v["video_metadata"], "video_duration_sec");
     if (v.contains("x_source"))
-      if (auto e = number_at(v["x_source"], "start_epoch_ms")) video.start_epoch_ms = static_cast<int64_t>(*e);
+      if (auto e = integer_at(v["x_source"], "start_epoch_ms")) video.start_epoch_ms = *e;
     const std::string file = imu_file_for(rootp, video.video_uid);
     const auto declared = v.find("has_imu");
     if (declared != v.end() && declared->is_boolean()) {

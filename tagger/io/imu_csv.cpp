@@ -238,9 +238,17 @@ ImuSeries read_canonical(LineReader& in, const std::string& header, ReadReport& 
                       "and remove duplicates, or use the Ego4D layout which repairs this)",
                   {in.path(), in.line_number(), plan.name_of_slot(kTime)});
     }
+    // Times far from the first one (1e300 after -1e300) give an infinite offset, or offsets that
+    // double rounding makes equal: both would break the strictly increasing clock downstream.
+    const double t_s = (t_ms - first_ms) * 1e-3;
+    if (!std::isfinite(t_s) || (!s.t_s.empty() && !(t_s > s.t_s.back())))
+      throw Error(ErrorKind::InvalidInput,
+                  "time " + std::to_string(row.t[0]) + " is too far from the first row's (" +
+                      std::to_string(first_ms) + " ms) to keep its order in seconds; the times look wrong",
+                  {in.path(), in.line_number(), plan.name_of_slot(kTime)});
     prev_ms = t_ms;
     prev_line = in.line_number();
-    s.t_s.push_back((t_ms - first_ms) * 1e-3);
+    s.t_s.push_back(t_s);
     for (int c = 0; c < kImuChannels; ++c) {
       float v = row.v_missing[c] ? kNaN : row.v[c];
       if (!std::isfinite(v)) {
@@ -349,7 +357,15 @@ ImuSeries read_ego4d(LineReader& in, const std::string& header, ReadReport& repo
   const bool identity = order.size() == clock->size() && sorted;
   const double first_ms = (*clock)[order[0]];
   s.t_s.resize(order.size());
-  for (size_t k = 0; k < order.size(); ++k) s.t_s[k] = ((*clock)[order[k]] - first_ms) * 1e-3;
+  for (size_t k = 0; k < order.size(); ++k) {
+    s.t_s[k] = ((*clock)[order[k]] - first_ms) * 1e-3;
+    // As in the canonical reader: a span no double offset holds in order is not a recording.
+    if (!std::isfinite(s.t_s[k]) || (k > 0 && !(s.t_s[k] > s.t_s[k - 1])))
+      throw Error(ErrorKind::InvalidInput,
+                  "timestamps from " + std::to_string(first_ms) + " to " + std::to_string((*clock)[order[k]]) +
+                      " ms are too far apart to keep their order in seconds; the times look wrong",
+                  {in.path(), 0, report.time_column});
+  }
   if (!identity) {
     std::vector<float> tmp(order.size());
     for (auto& channel : s.ch) {

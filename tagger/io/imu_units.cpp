@@ -122,7 +122,16 @@ void apply_imu_units(std::vector<std::array<float, 6>>& rows, const ImuUnits& un
   const float fa = accel_factor(units.accel), fg = gyro_factor(units.gyro);
   if (fa == 1.0f && fg == 1.0f) return;
   for (auto& r : rows) {
-    for (int c = kAx; c <= kAz; ++c) r[c] *= fa;
+    for (int c = kAx; c <= kAz; ++c) {
+      const float g = r[c];
+      r[c] *= fa;
+      // Batches promise finite values; a float beyond 3.4e38 / 9.8 g has no m/s^2 float.
+      if (std::isfinite(g) && !std::isfinite(r[c]))
+        throw Error(ErrorKind::InvalidInput,
+                    std::string(imu_channel_name(c)) + " = " + std::to_string(g) +
+                        " g is too large to convert to m/s^2; no accelerometer measures that",
+                    ErrorContext{"", 0, fields.accel_field});
+    }
     for (int c = kGx; c <= kGz; ++c) r[c] *= fg;
   }
 }

@@ -72,6 +72,7 @@ UnitsVerdict inspect_imu_units(const ImuSeries& series);
 // Declared units are converted to m/s^2 and rad/s (NaN stays NaN). A sensor left on Auto is
 // checked instead: if it clearly is in g / deg/s, throws Error(InvalidInput) whose field is
 // the declaration field from `fields` and whose message says what was seen and what to do.
+// A batch (rows) value in g too large for a float in m/s^2 throws the same way.
 void apply_imu_units(std::vector<std::array<float, 6>>& rows, const ImuUnits& units, const ImuUnitFields& fields);
 void apply_imu_units(ImuSeries& series, const ImuUnits& units, const ImuUnitFields& fields);
 

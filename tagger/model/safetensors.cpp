@@ -135,6 +135,8 @@ void check_tensor_for_write(const std::string& path, const std::string& name, co
 
 TensorData parse_tensor_entry(const std::string& path, const std::string& name, const nlohmann::json& entry,
                               uint64_t& begin, uint64_t& end) {
+  // The writer refuses an empty name too: a file we read must be one we can write back.
+  if (name.empty()) corrupt(path, name, "tensor name is empty");
   if (!entry.is_object()) corrupt(path, name, "header entry is not an object");
   auto dtype_it = entry.find("dtype");
   auto shape_it = entry.find("shape");

@@ -45,6 +45,15 @@ TEST_CASE("import lines become one log entry per label with defaults", "[assista
   CHECK(entries[2].modality == "imu");
 }
 
+TEST_CASE("import: a number too large for a double is a bad line naming its line", "[assistant][import]") {
+  // Found by tests/fuzz/log_import_fuzz: nlohmann raises out_of_range for 1e400, which escaped
+  // the import as an exception without file or line.
+  const Error e = parse_error("{\"t\": 1, \"labels\": [\"a\"]}\n{\"t\": 1e400, \"labels\": [\"a\"]}\n");
+  CHECK(e.kind() == ErrorKind::InvalidInput);
+  CHECK(e.context().file == "day.jsonl");
+  CHECK(e.context().line == 2);
+}
+
 TEST_CASE("import validation names the line and the field", "[assistant][import]") {
   auto e = parse_error("{\"t\": 1, \"labels\": [\"a\"]}\n{\"t\": 2, \"labels\": \"sitting\"}\n");
   CHECK(e.kind() == ErrorKind::InvalidInput);

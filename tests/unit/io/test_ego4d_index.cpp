@@ -109,6 +109,28 @@ TEST_CASE("ego4d index errors: no ego4d.json, bad JSON, no videos array") {
   CHECK(kind_of() == ErrorKind::Corrupt);
   write_text(root + "/ego4d.json", "{\"clips\": []}");
   CHECK(kind_of() == ErrorKind::Corrupt);
+  // Valid syntax, but no double holds it (found by tests/fuzz/ego4d_index_fuzz).
+  write_text(root + "/ego4d.json", "{\"videos\": [{\"video_uid\": \"a\", \"duration_sec\": 1e400}]}");
+  CHECK(kind_of() == ErrorKind::Corrupt);
+}
+
+TEST_CASE("ego4d integers beyond int64 read as absent, like null") {
+  const auto root = imu2clip::test::make_temp_dir("ego4d");
+  fs::create_directories(root + "/v2/annotations");
+  write_text(root + "/ego4d.json",
+             R"({"videos": [{"video_uid": "a", "x_source": {"start_epoch_ms": 1e300}},
+                            {"video_uid": "b", "x_source": {"start_epoch_ms": 1574106705723}}]})");
+  write_text(root + "/v2/annotations/narration.json",
+             R"({"a": {"narration_pass_1": {"narrations": [
+                   {"timestamp_sec": 1.5, "timestamp_frame": -1e300, "narration_text": "#C C sits"},
+                   {"timestamp_sec": 2.5, "timestamp_frame": 75, "narration_text": "#C C walks"}]}}})");
+  const Ego4dIndex index = load_ego4d_index(root);
+  REQUIRE(index.videos.size() == 2);
+  CHECK_FALSE(index.videos[0].start_epoch_ms);
+  CHECK(index.videos[1].start_epoch_ms == 1574106705723);
+  REQUIRE(index.videos[0].narrations.size() == 2);
+  CHECK(index.videos[0].narrations[0].timestamp_frame == -1);
+  CHECK(index.videos[0].narrations[1].timestamp_frame == 75);
 }
 
 TEST_CASE("ego4d index of the shared ego4d_mini set") {

@@ -150,6 +150,27 @@ TEST_CASE("canonical time must strictly increase") {
   CHECK_THAT(e.message(), Catch::Contains("strictly increasing"));
 }
 
+TEST_CASE("times too far apart for a double offset are refused, not turned into a broken clock") {
+  // Found with tests/fuzz/imu_csv_fuzz: -1e300 then 1 and 2 gave offsets 1e297 s twice (not
+  // increasing); -1e308 then 1e308 gave an infinite offset.
+  const auto dir = imu2clip::test::make_temp_dir("io");
+  const Error canonical = expect_error([&] {
+    read_canonical_imu_csv(write_text(dir + "/r.csv", "t_ms,ax,ay,az,gx,gy,gz\n-1e300,1,2,3,4,5,6\n"
+                                                      "1,1,2,3,4,5,6\n2,1,2,3,4,5,6\n"));
+  });
+  CHECK(canonical.kind() == ErrorKind::InvalidInput);
+  CHECK(canonical.context().line == 4);
+  CHECK(canonical.context().field == "t_ms");
+  const Error ego4d = expect_error([&] {
+    read_ego4d_imu_csv(write_text(dir + "/e.csv", std::string("component_idx,component_timestamp_ms,"
+                                                              "canonical_timestamp_ms,gyro_x,gyro_y,gyro_z,"
+                                                              "accl_x,accl_y,accl_z\n") +
+                                                      "0,0,-1e308,1,2,3,4,5,6\n0,0,1e308,1,2,3,4,5,6\n"));
+  });
+  CHECK(ego4d.kind() == ErrorKind::InvalidInput);
+  CHECK(ego4d.context().field == "canonical_timestamp_ms");
+}
+
 TEST_CASE("canonical NaN, inf and empty sensor values are kept as NaN and counted") {
   const auto dir = imu2clip::test::make_temp_dir("io");
   const auto path = write_text(dir + "/r.csv",

@@ -139,6 +139,13 @@ TEST_CASE("short batches are not judged, declared units are still converted") {
   CHECK(rows[0][kGx] == Approx(3.0).margin(1e-4));
 }
 
+TEST_CASE("a batch declared in g whose value has no m/s^2 float is refused, not made infinite") {
+  // Found by tests/fuzz/imu_body_fuzz: 3e38 g became +inf m/s^2 in a batch the live queue stores.
+  std::vector<std::array<float, 6>> rows = {{0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f}, {3e38f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f}};
+  CHECK(rejected_field([&] { apply_imu_units(rows, {AccelUnit::G, GyroUnit::RadPerSecond}, {}); }) ==
+        ImuUnitFields{}.accel_field);
+}
+
 TEST_CASE("a few gyro spikes past full scale are not taken for deg/s") {
   auto rows = swinging(1000, 3.0);
   rows[10][kGy] = 80.0f;   // glitches: two samples are not 1 % of the recording

@@ -93,3 +93,14 @@ TEST_CASE("sse: finish() delivers a last frame without its trailing newlines", "
   c.parser.finish();
   CHECK(c.events.size() == 2);
 }
+
+TEST_CASE("sse: an empty read between a CR and its LF does not end an extra line", "[llm][sse]") {
+  // Found by tests/fuzz/sse_parser_fuzz: the empty chunk forgot the pending CR, so the LF
+  // became a blank line that dispatched "one" early and split it from its second data line.
+  Collector c;
+  c.parser.feed("data: one\r");
+  c.parser.feed("");
+  c.parser.feed("\ndata: more\n\n");
+  c.parser.finish();
+  CHECK(datas(c.events) == std::vector<std::string>{"one\nmore"});
+}

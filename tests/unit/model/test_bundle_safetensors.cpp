@@ -199,6 +199,10 @@ TEST_CASE("safetensors: damaged files are rejected as Corrupt naming file and te
   spit(p, raw_file(R"({"w": {)" + f32 + R"(,"data_offsets":[4,12]}})", eight + "1234"));
   require_corrupt(p, "gap");
 
+  // Read but not writable back (found by tests/fuzz/safetensors_fuzz).
+  spit(p, raw_file(R"({"": {)" + f32 + R"(,"data_offsets":[0,8]}})", eight));
+  require_corrupt(p, "tensor name is empty");
+
   spit(p, raw_file(R"({"w": {)" + f32 + R"(,"data_offsets":[0,8]}})", eight + "1234"));
   require_corrupt(p, "belong to no tensor");
 

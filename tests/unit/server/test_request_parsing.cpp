@@ -86,6 +86,10 @@ TEST_CASE("bad imu JSON bodies are refused naming the field", "[server][parsing]
   CHECK(rejected_field([&] { parse_imu_json({{"start", "yesterday"}, {"rate_hz", 50}, {"samples", two_samples()}}, "UTC"); }) ==
         "start");
   CHECK(rejected_field([&] { parse_imu_json({{"start", 1000}, {"samples", two_samples()}}, "UTC"); }) == "rate_hz");
+  // Before 1970 as ISO text: the times came out negative (found by tests/fuzz/imu_body_fuzz).
+  CHECK(rejected_field([&] {
+          parse_imu_json({{"start", "1007-08-20T17:00:00"}, {"rate_hz", 50}, {"samples", two_samples()}}, "UTC");
+        }) == "start");
   CHECK(rejected_field([&] { parse_imu_json({{"start", 1000}, {"rate_hz", 0}, {"samples", two_samples()}}, "UTC"); }) ==
         "rate_hz");
   CHECK(rejected_field([&] { parse_imu_json({{"start", 1000}, {"rate_hz", 5000}, {"samples", two_samples()}}, "UTC"); }) ==
@@ -100,6 +104,9 @@ TEST_CASE("request bodies must be JSON objects", "[server][parsing]") {
   CHECK(rejected_field([] { parse_json_object("[1, 2]"); }) == "");
   CHECK(rejected_field([] { parse_json_object("{\"a\": NaN}"); }) == "");
   CHECK(rejected_field([] { parse_json_object(""); }) == "");
+  // Valid syntax but beyond a double: nlohmann raises out_of_range, not parse_error, which
+  // reached the client as a 500 (found by tests/fuzz/imu_body_fuzz).
+  CHECK(rejected_field([] { parse_json_object("{\"samples\": [[1e400, 0, 0, 0, 0, 0]]}"); }) == "");
 }
 
 TEST_CASE("imu CSV bodies parse with the canonical header and aliases", "[server][parsing]") {
