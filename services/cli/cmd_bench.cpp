@@ -26,10 +26,10 @@ namespace imu2clip::cli {
 namespace {
 
 struct BenchArgs {
-  int batch = 64, threads = 0, repeats = 5, phrases = 3000;
-  double seconds = 3.0, hours = 24.0;
+  int batch = 64, threads = 0, repeats = 5, phrases = 3000, fma_units = 2;
+  double seconds = 3.0, hours = 24.0, clock_ghz = 0;
   std::string model, input, work_dir, tower = "lexical-v1";
-  bool json = false, keep = false, reference = false;
+  bool json = false, keep = false, reference = false, fma_units_given = false;
 };
 
 int default_threads(int t) {
@@ -52,16 +52,55 @@ int run_bench_encoder(const BenchArgs& a) {
   }
   EncoderBenchResult r = bench_encoder(*enc, a.batch, a.seconds, 3);
   r.model = name;
+  // Fraction of the FMA peak: peak = cores x clock_GHz x FMA units x lanes x 2 FLOP, with one
+  // core per thread (capped at the CPUs present), lanes of the kernel set that ran (16 avx512,
+  // 8 avx2, 4 baseline SSE), and FMA units per core assumed 2 unless --fma-units says otherwise.
+  FmaPeak peak;
+  peak.cores = std::min(r.threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  peak.fma_units = a.fma_units;
+  peak.lanes = r.lanes;
+  if (a.clock_ghz > 0) {
+    peak.clock_ghz = a.clock_ghz;
+    peak.clock_source = "--clock-ghz";
+  } else if (auto ghz = cpuinfo_clock_ghz()) {
+    peak.clock_ghz = *ghz;
+    peak.clock_source = "/proc/cpuinfo cpu MHz";
+  }
+  const bool have_peak = peak.clock_ghz > 0;
+  const double gflops = r.windows_per_s * r.flop_per_window / 1e9;
+  const double fraction = have_peak ? gflops / peak.gflops() : 0.0;
+  const std::string fma_source = a.fma_units_given ? "--fma-units" : "assumed";
   if (a.json) {
     nlohmann::json j = {{"windows_per_s", r.windows_per_s}, {"batch", r.batch}, {"threads", r.threads},
                         {"window_samples", r.window_samples}, {"windows", r.windows},
                         {"seconds", r.seconds}, {"model", r.model},
-                        {"path", a.reference ? "torch-module" : "fused"}};
+                        {"path", a.reference ? "torch-module" : "fused"},
+                        {"kernel_set", r.kernel_set}, {"flop_per_window", r.flop_per_window},
+                        {"gflop_per_s", gflops}};
+    if (have_peak) {
+      j["peak"] = {{"formula", "cores x clock_ghz x fma_units x lanes x 2"},
+                   {"cores", peak.cores}, {"clock_ghz", peak.clock_ghz},
+                   {"clock_source", peak.clock_source}, {"fma_units", peak.fma_units},
+                   {"fma_units_source", fma_source}, {"lanes", peak.lanes},
+                   {"gflop_per_s", peak.gflops()}};
+      j["peak_fraction"] = fraction;
+    } else {
+      j["peak"] = nullptr;
+    }
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("encoder %s: %.1f windows/s (batch %d, %d threads, %d samples/window, %lld windows in %.2f s)\n",
                 r.model.c_str(), r.windows_per_s, r.batch, r.threads, r.window_samples,
                 (long long)r.windows, r.seconds);
+    std::printf("kernels %s: %.2f MFLOP/window, %.1f GFLOP/s", r.kernel_set.c_str(),
+                r.flop_per_window / 1e6, gflops);
+    if (have_peak) {
+      std::printf(" = %.1f%% of FMA peak %.1f GFLOP/s (%d cores x %.2f GHz [%s] x %d FMA units [%s] x %d lanes x 2)\n",
+                  100.0 * fraction, peak.gflops(), peak.cores, peak.clock_ghz, peak.clock_source.c_str(),
+                  peak.fma_units, fma_source.c_str(), peak.lanes);
+    } else {
+      std::printf("; FMA peak unknown: no cpu MHz in /proc/cpuinfo, give --clock-ghz\n");
+    }
   }
   return 0;
 }
@@ -158,13 +197,20 @@ Runner add_bench_command(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Measure encoder and end-to-end tagging speed");
   cmd->require_subcommand(1);
-  auto* enc = cmd->add_subcommand("encoder", "Encoder windows/s on 5 s windows at 200 Hz");
+  auto* enc = cmd->add_subcommand("encoder",
+                                  "Encoder windows/s on 5 s windows at 200 Hz, FLOP/window and the fraction of the FMA peak "
+                                  "(IMU2CLIP_KERNELS=baseline|avx2|avx512 forces a kernel set)");
   enc->add_option("--batch", a->batch, "Windows per encoder call")->check(CLI::Range(1, 65536));
   enc->add_option("--threads", a->threads, "Intra-op threads (default: all cores)")->check(CLI::Range(1, 1024));
   enc->add_option("--model", a->model, "Bundle to measure (default: the official encoder's layer sizes)");
   enc->add_option("--seconds", a->seconds, "Measure for at least this long")->check(CLI::PositiveNumber);
   enc->add_flag("--json", a->json, "One JSON object on stdout");
   enc->add_flag("--reference", a->reference, "Measure the plain libtorch module forward instead of the fused path");
+  enc->add_option("--clock-ghz", a->clock_ghz, "Core clock for the FMA peak (default: cpu MHz of /proc/cpuinfo)")
+      ->check(CLI::PositiveNumber);
+  enc->add_option("--fma-units", a->fma_units, "FMA units per core for the FMA peak (default: 2)")
+      ->check(CLI::Range(1, 8))
+      ->each([a](const std::string&) { a->fma_units_given = true; });
   auto* text = cmd->add_subcommand("text", "Text tower phrases/s (label banks, free-form labels)");
   text->add_option("--tower", a->tower, "Text tower id with default parameters, or clip:DIR (default: lexical-v1)");
   text->add_option("--phrases", a->phrases, "Distinct phrases per run")->check(CLI::Range(1, 10000000));

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <vector>
 
 #include <ATen/Parallel.h>
 
 #include "common/error.h"
+#include "tagger/model/fast_kernels.h"
 #include "tagger/model/window_encoder.h"
 
 namespace imu2clip {
@@ -26,6 +28,40 @@ std::string describe(const EncoderOptions& o) {
 }
 
 }  // namespace
+
+double encoder_flop_per_window(const EncoderOptions& o) {
+  double flop = 0;
+  int64_t length = o.window_samples;
+  int cin = o.in_channels;
+  for (size_t i = 0; i < o.conv_channels.size(); ++i) {
+    const int64_t lc = length - static_cast<int64_t>(o.dilation) * (o.kernel_sizes[i] - 1);
+    flop += 2.0 * o.conv_channels[i] * cin * o.kernel_sizes[i] * lc;
+    length = lc / o.pool;
+    cin = o.conv_channels[i];
+  }
+  const double steps = o.gru_steps(o.window_samples);
+  const double h = o.gru_hidden;
+  flop += 2.0 * steps * 3 * h * cin;
+  flop += 2.0 * (steps - 1) * 3 * h * h;
+  if (o.project) flop += 2.0 * h * o.embed_dim;
+  return flop;
+}
+
+std::optional<double> cpuinfo_clock_ghz() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("cpu MHz", 0) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    try {
+      const double mhz = std::stod(line.substr(colon + 1));
+      if (mhz > 0) return mhz / 1000.0;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
 
 EncoderBenchResult bench_encoder(WindowEncoder& encoder, int batch, double min_seconds,
                                  int warmup_iters) {
@@ -63,6 +99,14 @@ EncoderBenchResult bench_encoder(WindowEncoder& encoder, int batch, double min_s
   result.threads = at::get_num_threads();
   result.window_samples = encoder.window_samples();
   result.model = describe(encoder.options());
+  result.flop_per_window = encoder_flop_per_window(encoder.options());
+  if (const fast::KernelSet* set = encoder.kernel_set()) {
+    result.kernel_set = set->name;
+    result.lanes = set->lanes;
+  } else {
+    result.kernel_set = "torch-module";
+    result.lanes = fast::supported_kernel_sets().front()->lanes;
+  }
   return result;
 }
 

@@ -55,6 +55,7 @@ class FastEncoder {
   int dim() const { return options_.project ? options_.embed_dim : options_.gru_hidden; }
   int threads() const { return threads_; }
   const char* kernel_name() const { return kernels_.name; }
+  const KernelSet& kernels() const { return kernels_; }
 
  private:
   struct Layer {

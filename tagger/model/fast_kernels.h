@@ -1,17 +1,20 @@
 #pragma once
-// Torch-free compute kernels of the fast encoder path. Each kernel set is compiled twice
-// (AVX-512 and baseline x86-64) from fast_kernels.inc; fast_kernels() picks one at run time
-// so the binary stays portable while the 2-core production machine gets 512-bit FMAs.
+// Torch-free compute kernels of the fast encoder path. One source (fast_kernels.inc) is compiled
+// once per instruction set: AVX-512 and AVX2+FMA on x86-64, and a baseline build with the
+// default target flags (SSE2 on x86-64, the portable set elsewhere). fast_kernels() picks the
+// best one this CPU runs, so one binary is portable yet uses the widest FMAs it can.
 //
 // Packed weight layouts (all float, 64-byte aligned by the caller):
 //   conv panels : [ceil(cout/8)][cin][k][8]       (8 output channels per block, zero padded)
 //   dense panels: [panels][K][G*16]               (G gate blocks of 16 output units per panel)
 #include <cstdint>
+#include <vector>
 
 namespace imu2clip::fast {
 
 struct KernelSet {
-  const char* name;
+  const char* name;   // "avx512", "avx2" or "baseline"
+  int lanes;          // floats per vector register the set computes with: 16, 8 or 4
 
   // One window: conv (no bias, dilation) then max-pool (kernel = stride = pool), optional ReLU.
   // x: [cin][ldx] with ldx >= lin + 32 and the 32 floats after the last row readable;
@@ -37,7 +40,15 @@ struct KernelSet {
   void (*l2_normalise)(int64_t rows, const float* x, int64_t ldx, int dim, float* out);
 };
 
-const KernelSet& fast_kernels();          // the best set this CPU supports
+// The set named by the environment variable IMU2CLIP_KERNELS (baseline, avx2 or avx512) when it
+// is set and not empty, else the best set this CPU supports. Throws Error(InvalidInput) when
+// the variable names an unknown set or one this CPU cannot run (instead of dying of SIGILL).
+const KernelSet& fast_kernels();
+// The named set; throws Error(InvalidInput) as above. `source` names where the name came from,
+// for the message.
+const KernelSet& kernel_set(const char* name, const char* source = "kernel set");
+// Every set this CPU can run, widest first (the last is always the baseline set).
+std::vector<const KernelSet*> supported_kernel_sets();
 const KernelSet& baseline_kernels();      // portable set, for tests of the dispatch itself
 
 }  // namespace imu2clip::fast

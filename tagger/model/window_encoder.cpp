@@ -25,6 +25,7 @@ class FastWindowEncoder final : public WindowEncoder {
       : engine_(options, weights, threads) {}
   const EncoderOptions& options() const override { return engine_.options(); }
   void encode(const float* x, int64_t n, float* out) override { engine_.encode(x, n, out); }
+  const fast::KernelSet* kernel_set() const override { return &engine_.kernels(); }
 
  private:
   fast::FastEncoder engine_;

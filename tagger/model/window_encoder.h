@@ -13,6 +13,9 @@
 namespace imu2clip {
 
 struct ModelBundle;
+namespace fast {
+struct KernelSet;
+}
 
 class WindowEncoder {
  public:
@@ -25,6 +28,8 @@ class WindowEncoder {
   // out: n * dim() floats, each row L2-normalised. Thread-compatible, not thread-safe:
   // one encoder per thread, or serialise calls.
   virtual void encode(const float* x, int64_t n, float* out) = 0;
+  // The CPU kernel set the fused path computes with; nullptr for the torch module forward.
+  virtual const fast::KernelSet* kernel_set() const { return nullptr; }
 };
 
 // Encoder with the bundle's weights; `threads` <= 0 keeps the current intra-op setting.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -223,6 +224,43 @@ TEST_CASE("bench encoder --json reports windows/s", "[integration]") {
   CHECK(j.at("batch") == 4);
   CHECK(j.at("threads") == 1);
   CHECK(j.at("window_samples") == 1000);
+}
+
+TEST_CASE("bench encoder reports FLOP/window, the kernel set and the fraction of the FMA peak",
+          "[integration]") {
+  // The kernels forced to the baseline set (4 lanes): peak = 1 core x 2 GHz x 3 FMA units x 4 x 2.
+  ::setenv("IMU2CLIP_KERNELS", "baseline", 1);
+  auto r = run_process({imu2clip_binary(), "bench", "encoder", "--batch", "2", "--threads", "1", "--seconds",
+                        "0.1", "--clock-ghz", "2", "--fma-units", "3", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("kernel_set") == "baseline");
+  // Official sizes: conv 3.77 + 3.27 + 1.00 M, GRU input 3.15 M, recurrent 31 steps 48.76 M.
+  CHECK(j.at("flop_per_window").get<double>() == Approx(59945472.0));
+  const auto& peak = j.at("peak");
+  CHECK(peak.at("lanes") == 4);
+  CHECK(peak.at("cores") == 1);
+  CHECK(peak.at("clock_source") == "--clock-ghz");
+  CHECK(peak.at("fma_units_source") == "--fma-units");
+  CHECK(peak.at("gflop_per_s").get<double>() == Approx(48.0));
+  const double gflops = j.at("windows_per_s").get<double>() * 59945472.0 / 1e9;
+  CHECK(j.at("peak_fraction").get<double>() == Approx(gflops / 48.0).epsilon(1e-6));
+
+  // Text mode says which set ran and how the peak was made up.
+  auto text = run_process({imu2clip_binary(), "bench", "encoder", "--batch", "1", "--threads", "1", "--seconds",
+                           "0.05", "--clock-ghz", "2"});
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("kernels baseline") && Catch::Contains("MFLOP/window") &&
+                           Catch::Contains("of FMA peak 32.0 GFLOP/s") && Catch::Contains("2 FMA units [assumed]") &&
+                           Catch::Contains("4 lanes"));
+
+  // A set that does not exist is refused with the variable's name, not run or crashed on.
+  ::setenv("IMU2CLIP_KERNELS", "avx9000", 1);
+  auto bad = run_process({imu2clip_binary(), "bench", "encoder", "--batch", "1", "--seconds", "0.05"});
+  ::unsetenv("IMU2CLIP_KERNELS");
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("IMU2CLIP_KERNELS") && Catch::Contains("avx9000"));
 }
 
 TEST_CASE("bench text --json reports phrases/s", "[integration]") {
