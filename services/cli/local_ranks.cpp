@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,7 @@ int run_local_ranks(const std::vector<std::string>& argv, int nproc, const std::
   sigaction(SIGTERM, &ignore, &old_term);
 
   std::vector<pid_t> pids;
+  const pid_t launcher = ::getpid();
   for (int r = 0; r < nproc; ++r) {
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -76,6 +78,9 @@ int run_local_ranks(const std::vector<std::string>& argv, int nproc, const std::
       throw Error(ErrorKind::Io, std::string("cannot start rank ") + std::to_string(r) + ": " + std::strerror(errno));
     }
     if (pid == 0) {
+      // A rank outlives no launcher: killed with it, it would otherwise train on alone.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != launcher) std::_Exit(1);   // it died before prctl took effect
       sigaction(SIGINT, &old_int, nullptr);
       sigaction(SIGTERM, &old_term, nullptr);
       ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
