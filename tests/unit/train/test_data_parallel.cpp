@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <map>
@@ -23,6 +24,7 @@
 #include "tagger/train/contrastive_step.h"
 #include "tagger/train/data_parallel.h"
 #include "tagger/train/trainer.h"
+#include "tests/support/test_paths.h"
 
 using namespace imu2clip;
 
@@ -324,4 +326,47 @@ TEST_CASE("when one rank leaves, the other's next collective fails with an error
   });
   CHECK(message.find("rank 0 of 2") != std::string::npos);
   CHECK(message.find("Another rank has most likely stopped") != std::string::npos);
+}
+
+TEST_CASE("a checkpoint written by two ranks resumes in one process as if nothing changed") {
+  auto tower = make_text_tower("lexical-v1", nlohmann::json::object());
+  const TrainingData data = synthetic_data(64);
+  TrainSetup s;
+  s.encoder = small_encoder(tower->dim(), data.samples, data.rate_hz);
+  s.tower = tower.get();
+  s.templates = default_prompt_templates();
+  s.train = &data;
+  s.val = &data;
+  s.options.batch_size = 16;
+  s.options.epochs = 2;
+  s.options.threads = 1;
+  s.options.augment = AugmentOptions::parse("rot,jitter");
+  s.options.warmup_steps = 2;
+  const TrainResult straight = train_contrastive(s);
+
+  // Epoch 1 on two ranks (rank 0 writes the checkpoint), epoch 2 in one process. Only rank 0 is
+  // asked to stop during epoch 2, as a signal may reach one process first: both must stop after
+  // the same step, keeping epoch 1.
+  s.options.checkpoint_dir = test::make_temp_dir("train_ckpt_ranks");
+  const int port = free_port();
+  std::vector<TrainResult> stopped(2);
+  on_ranks(2, [&](int r) {
+    TrainSetup rs = s;
+    rs.options.distributed = rank_options(2, r, port);
+    std::atomic<bool> stop{false};
+    TrainCallbacks cb;
+    cb.stop = &stop;
+    cb.on_epoch = [&stop, r](const EpochMetrics& m) { stop = r == 0 && m.epoch == 1; };
+    stopped[r] = train_contrastive(rs, cb);
+  });
+  for (const auto& r : stopped) {
+    CHECK(r.interrupted);
+    CHECK(r.history.size() == 1);
+  }
+  s.options.resume = true;
+  const TrainResult resumed = train_contrastive(s);
+  CHECK(resumed.resumed_from_epoch == 1);
+  REQUIRE(resumed.history.size() == 2);
+  CHECK(resumed.history[1].val_loss == Approx(straight.history[1].val_loss).epsilon(1e-4));
+  CHECK(max_abs_diff(resumed.encoder_weights, straight.encoder_weights) < 2e-4);
 }
