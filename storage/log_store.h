@@ -1,7 +1,7 @@
 #pragma once
 // One open log database and the stores over it: users (and devices), recordings (windows,
-// segments and their log lines), live samples, live audio, log lines, and what a user asks to
-// have deleted. Opening migrates the file.
+// segments and their log lines), live samples, live audio, log lines, upload jobs, and what a
+// user asks to have deleted. Opening migrates the file.
 // One LogStore per thread (or borrowed from a StorePool); several processes may share the
 // file (WAL + busy timeout).
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "storage/recording_store.h"
 #include "storage/records.h"
 #include "storage/sqlite_db.h"
+#include "storage/upload_job_store.h"
 #include "storage/user_store.h"
 
 namespace imu2clip {
@@ -34,6 +35,7 @@ class LogStore {
   LogEntryStore& log() { return log_; }
   ErasureStore& erasure() { return erasure_; }
   EmbeddingStore& embeddings() { return embeddings_; }
+  UploadJobStore& upload_jobs() { return upload_jobs_; }
 
   // Number of rows in one of the log's tables (see count_rows in storage/schema.h).
   int64_t count(const std::string& table);
@@ -51,6 +53,7 @@ class LogStore {
   LogEntryStore log_{db_};
   ErasureStore erasure_{db_};
   EmbeddingStore embeddings_{db_};
+  UploadJobStore upload_jobs_{db_};
 };
 
 }  // namespace imu2clip

@@ -205,6 +205,31 @@ CREATE TRIGGER window_embeddings_count_delete AFTER DELETE ON window_embeddings 
 END;
 )sql";
 
+// Upload jobs (POST /v1/recordings, GET /v1/jobs/{id}): one row per uploaded file the server
+// tags in the background, so queued work survives a restart and job ids are never reused
+// (AUTOINCREMENT: not even the id of a deleted last row). upload_name is the file's name under
+// the server's upload folder (never an absolute path); options_json what the job needs to run
+// it (format, start, tz, device, units). error is what the uploader may read: no server paths.
+// A job goes with its user; a deleted recording leaves its job's recording_id NULL.
+const char* kSchemaV5 = R"sql(
+CREATE TABLE upload_jobs (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  state           TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  upload_name     TEXT NOT NULL CHECK (length(upload_name) > 0),
+  options_json    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options_json)),
+  recording_id    INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
+  summary_json    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(summary_json)),
+  error           TEXT NOT NULL DEFAULT '',
+  created_utc_ms  INTEGER NOT NULL,
+  updated_utc_ms  INTEGER NOT NULL,
+  finished_utc_ms INTEGER
+);
+CREATE INDEX upload_jobs_by_user ON upload_jobs(user_id, id);
+CREATE INDEX upload_jobs_by_state ON upload_jobs(state, id);
+CREATE INDEX upload_jobs_by_recording ON upload_jobs(recording_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -213,6 +238,7 @@ const std::vector<Migration>& schema_migrations() {
       {2, "live streams and their untagged raw samples", kSchemaV2},
       {3, "live audio sessions and their raw audio chunks", kSchemaV3},
       {4, "window embeddings (fp16) for search", kSchemaV4},
+      {5, "upload jobs", kSchemaV5},
   };
   return migrations;
 }
@@ -251,12 +277,12 @@ int64_t count_rows(Database& db, const std::string& table) {
   static const std::set<std::string> kTables = {
       "users",       "devices",      "recordings",   "windows",             "window_labels",    "segments",
       "log_entries", "live_streams", "live_samples", "live_audio_sessions", "live_audio_chunks",
-      "embedding_models", "window_embeddings", "embedding_counts"};
+      "embedding_models", "window_embeddings", "embedding_counts", "upload_jobs"};
   if (!kTables.count(table)) {
     throw Error(ErrorKind::InvalidInput,
                 "unknown table '" + table + "'; use one of users, devices, recordings, windows, window_labels, "
                 "segments, log_entries, live_streams, live_samples, live_audio_sessions, live_audio_chunks, "
-                "embedding_models, window_embeddings, embedding_counts",
+                "embedding_models, window_embeddings, embedding_counts, upload_jobs",
                 ErrorContext{"", 0, "table"});
   }
   return db.query_int64("SELECT COUNT(*) FROM " + table);

@@ -28,7 +28,8 @@ int migrate(Database& db);
 
 // Number of rows in one of the log's tables (users, devices, recordings, windows,
 // window_labels, segments, log_entries, live_streams, live_samples, live_audio_sessions,
-// live_audio_chunks); throws InvalidInput for
+// live_audio_chunks, embedding_models, window_embeddings, embedding_counts, upload_jobs);
+// throws InvalidInput for
 // any other name, so the name can never smuggle SQL in.
 int64_t count_rows(Database& db, const std::string& table);
 

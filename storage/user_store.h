@@ -31,7 +31,8 @@ class UserStore {
   // The user whose token hash this is, if any.
   std::optional<UserRow> find_by_token_hash(const std::string& token_hash);
   // Deletes the user with everything of theirs (token, devices, recordings and all derived from
-  // them, log lines, live samples and audio: the foreign keys cascade); false if absent.
+  // them, log lines, live samples and audio, upload jobs: the foreign keys cascade); false if
+  // absent.
   bool remove(int64_t user_id);
 
   // The device's id, creating it when new; an existing device's kind is kept. Joins the

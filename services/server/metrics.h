@@ -22,6 +22,8 @@ class Metrics {  // thread-safe
 
   struct Extra {  // values owned by other parts, read at scrape time
     int64_t windows_tagged = 0, samples_ingested = 0, live_queue_windows = 0;
+    double live_lag_seconds = 0;  // LiveStats::max_lag_s
+    int64_t live_failed_passes = 0, live_sessions_set_aside = 0, live_sessions_set_aside_total = 0;
     // The live audio tagger (POST /v1/audio); zeros when the server has no audio model.
     double audio_seconds_ingested = 0;
     int64_t audio_windows_tagged = 0, audio_queue_windows = 0;

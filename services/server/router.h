@@ -47,8 +47,6 @@ struct ServerState {
   std::atomic<bool> stopping{false};
   std::atomic<int> asks_running{0};  // assistant calls holding a worker thread (routes_assistant.cpp)
 
-  std::mutex job_ids_mutex;
-  std::vector<int64_t> job_ids;  // for the jobs-by-state gauge
   Metrics::Extra metrics_extra();
 };
 

@@ -208,10 +208,6 @@ void upload_recording(Call& call) {
   const int64_t job_id =
       call.state.jobs->submit(call.user.id, file->path(), params.format, start, tz, params.device, units);
   file->keep();
-  {
-    std::lock_guard<std::mutex> lock(call.state.job_ids_mutex);
-    call.state.job_ids.push_back(job_id);
-  }
   call.state.metrics.count_job_submitted();
   call.send_json(202, {{"job_id", job_id}});
 }

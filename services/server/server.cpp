@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <random>
 #include <regex>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -40,10 +41,12 @@ std::string next_request_id() {
   return prefix + "-" + std::to_string(++counter);
 }
 
-// Upload jobs live in this process only, so the files of a previous run's unfinished jobs have
-// no job left to tag or delete them. Only files this server names (u<user id>/<ms>-<16 hex><ext>)
-// are removed: --upload-dir may point at a folder that also holds other things.
-void remove_orphan_uploads(const std::string& upload_dir) {
+// A crash (or a kill) between a job's end and the removal of its file, or a job row deleted
+// with its user, leaves files that no unfinished job names: nothing would ever tag or delete
+// them. `keep`: the files of jobs still queued or running ("u<user id>/<name>"), which a restart
+// tags. Only files this server names (u<user id>/<ms>-<16 hex><ext>) are removed: --upload-dir
+// may point at a folder that also holds other things.
+void remove_orphan_uploads(const std::string& upload_dir, const std::set<std::string>& keep) {
   static const std::regex user_dir(R"(u[0-9]+)");
   static const std::regex upload_name(R"([0-9]+-[0-9a-f]{16}\.(csv|csv\.gz|gz))");
   std::error_code ec;
@@ -52,12 +55,13 @@ void remove_orphan_uploads(const std::string& upload_dir) {
     if (!users->is_directory() || !std::regex_match(users->path().filename().string(), user_dir)) continue;
     std::error_code inner;
     for (fs::directory_iterator f(users->path(), inner), fend; !inner && f != fend; f.increment(inner)) {
+      const std::string name = f->path().filename().string();
+      if (keep.count(users->path().filename().string() + "/" + name)) continue;
       std::error_code gone;
-      if (f->is_regular_file() && std::regex_match(f->path().filename().string(), upload_name) && fs::remove(f->path(), gone))
-        ++removed;
+      if (f->is_regular_file() && std::regex_match(name, upload_name) && fs::remove(f->path(), gone)) ++removed;
     }
   }
-  if (removed > 0) spdlog::info("removed {} upload(s) left by an earlier run (their jobs ended with it)", removed);
+  if (removed > 0) spdlog::info("removed {} upload(s) no unfinished job names (left by an earlier run)", removed);
 }
 
 }  // namespace
@@ -70,8 +74,13 @@ ServerState::ServerState(ServerOptions opts)
       limiter(options.rate_limit) {
   if (!options.bundle) throw Error(ErrorKind::Internal, "the server needs a model bundle");
   fs::create_directories(upload_dir);
-  remove_orphan_uploads(upload_dir);
-  { auto store = stores->borrow(); }  // creates/migrates the database before the workers open it
+  {
+    // Creates/migrates the database before the workers open it.
+    auto store = stores->borrow();
+    std::set<std::string> unfinished;
+    for (const auto& job : store->upload_jobs().unfinished()) unfinished.insert(job.upload_name);
+    remove_orphan_uploads(upload_dir, unfinished);
+  }
   live = std::make_unique<LiveTagger>(options.db_path, options.bundle, options.live);
   if (options.audio_bundle)
     live_audio = std::make_unique<LiveAudioTagger>(options.db_path, options.audio_bundle, options.live_audio);
@@ -87,15 +96,17 @@ Metrics::Extra ServerState::metrics_extra() {
   extra.windows_tagged = stats.windows_tagged;
   extra.samples_ingested = stats.samples_ingested;
   extra.live_queue_windows = stats.queue_windows;
+  extra.live_lag_seconds = stats.max_lag_s;
+  extra.live_failed_passes = stats.failed_passes;
+  extra.live_sessions_set_aside = stats.sessions_set_aside;
+  extra.live_sessions_set_aside_total = stats.sessions_set_aside_total;
   if (live_audio) {
     const LiveAudioStats audio = live_audio->stats();
     extra.audio_seconds_ingested = audio.seconds_ingested;
     extra.audio_windows_tagged = audio.windows_tagged;
     extra.audio_queue_windows = audio.pending_windows;
   }
-  std::lock_guard<std::mutex> lock(job_ids_mutex);
-  for (int64_t id : job_ids)
-    if (auto status = jobs->status(id)) ++extra.jobs_by_state[status->state];
+  extra.jobs_by_state = jobs->counts_by_state();
   return extra;
 }
 

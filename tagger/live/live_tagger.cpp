@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <cmath>
 #include <condition_variable>
 #include <map>
@@ -29,6 +31,12 @@ struct SessionState {
   int64_t last_t_ms = 0;     // latest stored sample
   bool open = true;          // still its device's current session
   bool dirty = true;         // has samples the worker has not looked at
+  int failures = 0;          // failed passes in a row
+  int64_t first_failure_ms = 0;  // Impl::now_ms() of the first of them
+  int64_t retry_at_ms = 0;   // while failing: not tagged again before this Impl::now_ms()
+  // Set aside (failing for too long): its samples up to set_aside_at_ms no longer count as backlog.
+  bool set_aside = false;
+  int64_t set_aside_at_ms = 0;
 };
 
 }  // namespace
@@ -55,6 +63,7 @@ struct LiveTagger::Impl {
   bool paused = false, stopping = false, worker_done = false;
   std::atomic<bool> abandon_flag{false};
   int64_t windows_tagged = 0, samples_ingested = 0;
+  int64_t failed_passes = 0, sessions_set_aside_total = 0;
   std::unique_ptr<WindowEncoder> encoder;   // moved to the worker
   std::thread worker;
 
@@ -65,11 +74,69 @@ struct LiveTagger::Impl {
     double total = 0;
     for (const auto& [id, s] : sessions) {
       if (user_id != 0 && s.user_id != user_id) continue;
-      const double t_next = static_cast<double>(s.start_ms) + static_cast<double>(s.next_window) * stride_ms();
+      double t_next = static_cast<double>(s.start_ms) + static_cast<double>(s.next_window) * stride_ms();
+      if (s.set_aside) t_next = std::max(t_next, static_cast<double>(s.set_aside_at_ms));
       const double pending = (static_cast<double>(s.last_t_ms) - t_next) / stride_ms();
       if (pending > 0) total += std::floor(pending + 1e-9);
     }
     return static_cast<int64_t>(total);
+  }
+
+  double max_lag_s_locked() const {
+    double lag_ms = 0;
+    for (const auto& [id, s] : sessions) {
+      const double tagged_end = s.next_window == 0
+                                    ? static_cast<double>(s.start_ms)
+                                    : static_cast<double>(s.start_ms) + 1000.0 * windowing.window_start_s(s.next_window - 1) +
+                                          windowing.stride_ms();
+      lag_ms = std::max(lag_ms, static_cast<double>(s.last_t_ms) - tagged_end);
+    }
+    return lag_ms / 1000.0;
+  }
+
+  int64_t now_ms() const {
+    if (opt.clock_ms) return opt.clock_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // Whether the worker should look at the session in this pass: a failing session only once its
+  // backoff has passed (then even without new samples), so it is retried, never in a hot loop.
+  static bool due(const SessionState& s, int64_t now, bool final) {
+    if (s.failures > 0) return now >= s.retry_at_ms;
+    return s.dirty || final || !s.open;
+  }
+
+  // A pass over `id` threw: back off, and set the session aside once it has failed too often.
+  void note_failure_locked(int64_t id, const std::string& what) {
+    ++failed_passes;
+    auto it = sessions.find(id);
+    if (it == sessions.end()) return;
+    SessionState& s = it->second;
+    const int64_t now = now_ms();
+    if (s.failures++ == 0) s.first_failure_ms = now;
+    const double backoff_s =
+        std::min(opt.max_retry_backoff_s, opt.retry_backoff_s * std::pow(2.0, std::min(s.failures - 1, 30)));
+    s.retry_at_ms = now + static_cast<int64_t>(std::llround(backoff_s * 1000.0));
+    const double failing_s = static_cast<double>(now - s.first_failure_ms) / 1000.0;
+    if (!s.set_aside && (s.failures >= opt.max_failed_passes || failing_s >= opt.max_failing_s)) {
+      s.set_aside = true;
+      s.set_aside_at_ms = s.last_t_ms;
+      ++sessions_set_aside_total;
+      spdlog::warn("live tagger: live recording {} of user {} failed {} tagging passes in a row over {:.0f} s; "
+                   "set aside: its untagged samples stay stored but no longer count towards the backlog limits, "
+                   "and it is retried every {:.0f} s at most. Last error: {}",
+                   id, s.user_id, s.failures, failing_s, opt.max_retry_backoff_s, what);
+    }
+  }
+
+  void note_success_locked(int64_t id) {
+    auto it = sessions.find(id);
+    if (it == sessions.end() || it->second.failures == 0) return;
+    if (it->second.set_aside)
+      spdlog::info("live tagger: live recording {} is tagged again after {} failed passes", id, it->second.failures);
+    it->second.failures = 0;
+    it->second.set_aside = false;
   }
 
   // A session the tagger has not seen in this process (restart, or all its samples were tagged).
@@ -94,6 +161,12 @@ LiveTagger::LiveTagger(std::string db_path, std::shared_ptr<const ModelBundle> b
   if (options.top_k < 1) throw Error(ErrorKind::InvalidInput, "must be at least 1", {"", 0, "top_k"});
   if (!(options.max_gap_s > 0) || !std::isfinite(options.max_gap_s))
     throw Error(ErrorKind::InvalidInput, "must be a positive number of seconds", {"", 0, "max_gap_s"});
+  if (options.max_failed_passes < 1)
+    throw Error(ErrorKind::InvalidInput, "must be at least 1", {"", 0, "max_failed_passes"});
+  if (!(options.retry_backoff_s > 0) || !(options.max_retry_backoff_s >= options.retry_backoff_s) ||
+      !std::isfinite(options.max_retry_backoff_s) || !(options.max_failing_s > 0))
+    throw Error(ErrorKind::InvalidInput,
+                "must be positive seconds, with max_retry_backoff_s at least retry_backoff_s", {"", 0, "retry_backoff_s"});
   m.db_path = std::move(db_path);
   m.bundle = std::move(bundle);
   m.opt = options;
@@ -237,10 +310,13 @@ void LiveTagger::run_exclusive(const std::function<void()>& erase) {
   m.reload_sessions = true;
   erase();
   {
-    // Every session is looked at again: a deleted one is found gone and forgotten, so it no
-    // longer counts as backlog.
+    // Every session is looked at again, a failing one without waiting out its backoff: a
+    // deleted one is found gone and forgotten, so it no longer counts as backlog.
     std::lock_guard<std::mutex> lock(m.mu);
-    for (auto& [id, s] : m.sessions) s.dirty = true;
+    for (auto& [id, s] : m.sessions) {
+      s.dirty = true;
+      s.retry_at_ms = 0;
+    }
   }
   m.wake.notify_all();
 }
@@ -264,7 +340,11 @@ void LiveTagger::abandon() {
 LiveStats LiveTagger::stats() const {
   const Impl& m = *impl_;
   std::lock_guard<std::mutex> lock(m.mu);
-  return LiveStats{m.windows_tagged, m.samples_ingested, m.pending_windows_locked()};
+  LiveStats stats{m.windows_tagged, m.samples_ingested, m.pending_windows_locked(), m.max_lag_s_locked()};
+  stats.failed_passes = m.failed_passes;
+  stats.sessions_set_aside_total = m.sessions_set_aside_total;
+  for (const auto& [id, s] : m.sessions) stats.sessions_set_aside += s.set_aside ? 1 : 0;
+  return stats;
 }
 
 void LiveTagger::Impl::run_worker() {
@@ -295,22 +375,41 @@ void LiveTagger::Impl::run_worker() {
     uint64_t seq = 0;
     {
       std::unique_lock<std::mutex> lock(mu);
+      // Work that is due now; a failing session in its backoff is not, even with new samples.
+      auto any_due = [&] {
+        const int64_t now = now_ms();
+        return std::any_of(sessions.begin(), sessions.end(), [&](const auto& kv) {
+          const SessionState& s = kv.second;
+          return s.failures > 0 ? now >= s.retry_at_ms : s.dirty;
+        });
+      };
       auto has_work = [&] {
         if (abandon_flag.load()) return true;
         if (paused) return false;
         if (flush_target > flushed_seq || stopping) return true;
-        return std::any_of(sessions.begin(), sessions.end(), [](const auto& kv) { return kv.second.dirty; });
+        return any_due();
       };
-      wake.wait(lock, has_work);
+      while (!has_work()) {
+        int64_t next_retry = INT64_MAX;
+        for (const auto& [id, s] : sessions)
+          if (s.failures > 0) next_retry = std::min(next_retry, s.retry_at_ms);
+        if (next_retry == INT64_MAX) {
+          wake.wait(lock);
+        } else {
+          // Capped so that a hand-driven clock (tests) is looked at again soon.
+          const int64_t wait_ms = std::clamp<int64_t>(next_retry - now_ms(), 1, 100);
+          wake.wait_for(lock, std::chrono::milliseconds(wait_ms));
+        }
+      }
       if (abandon_flag.load()) break;
-      const bool any_dirty =
-          std::any_of(sessions.begin(), sessions.end(), [](const auto& kv) { return kv.second.dirty; });
-      if (stopping && flushed_seq >= ingest_seq && !any_dirty) break;
+      if (stopping && flushed_seq >= ingest_seq && !any_due()) break;
       seq = ingest_seq;
-      // A flush (or stop) tags everything stored, up to the last sample of every session.
+      // A flush (or stop) tags everything stored, up to the last sample of every session, except
+      // sessions waiting out a backoff (they stay stored for the next pass or run).
       final = flush_target > flushed_seq || stopping;
+      const int64_t now = now_ms();
       for (auto& [id, s] : sessions) {
-        if (!s.dirty && !final && s.open) continue;
+        if (!due(s, now, final)) continue;
         jobs.push_back({id, s.last_t_ms, s.open});
         s.dirty = false;
       }
@@ -334,6 +433,10 @@ void LiveTagger::Impl::run_worker() {
                       windows_tagged += n;
                     },
                     &abandon_flag);
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          note_success_locked(job.id);
+        }
         if (closing && !abandon_flag.load()) {
           session.complete(job.last_t_ms);
           live.erase(it);
@@ -349,10 +452,14 @@ void LiveTagger::Impl::run_worker() {
           continue;
         }
         spdlog::error("live tagger: tagging live recording {} failed: {}", job.id, e.what());
+        std::lock_guard<std::mutex> lock(mu);
+        note_failure_locked(job.id, e.what());
       } catch (const std::exception& e) {
-        // The samples stay stored; the next batch or restart retries them.
+        // The samples stay stored; the retry after the backoff, or a restart, tags them.
         spdlog::error("live tagger: tagging live recording {} failed: {}", job.id, e.what());
         live.erase(job.id);
+        std::lock_guard<std::mutex> lock(mu);
+        note_failure_locked(job.id, e.what());
       }
     }
     pass_lock.unlock();

@@ -34,10 +34,31 @@ struct LiveTaggerOptions {
                                       // the durable backlog before it is tagged
   int batch_windows = 64;             // windows per encoder call and per database transaction
   std::string tz = "UTC";             // zone of new users' recordings when the user has none
+  // A session whose tagging keeps failing (a database error, a model that throws on its data) is
+  // retried with backoff: retry_backoff_s after the first failed pass, doubling up to
+  // max_retry_backoff_s. After max_failed_passes failed passes in a row, or max_failing_s of
+  // failing, it is set aside: logged, counted in LiveStats::sessions_set_aside_total, and its
+  // stuck backlog no longer counts towards the backlog limits (samples arriving after that still
+  // do), so one broken session does not turn its user away for good. It is still retried.
+  int max_failed_passes = 3;
+  double max_failing_s = 600;
+  double retry_backoff_s = 1;
+  double max_retry_backoff_s = 300;
+  // Milliseconds of a monotonic clock for the backoff; tests set a hand-driven one. Empty: steady_clock.
+  std::function<int64_t()> clock_ms;
 };
 
 struct IngestResult { int64_t accepted = 0; int64_t recording_id = 0; int64_t pending_windows = 0; };
-struct LiveStats { int64_t windows_tagged = 0; int64_t samples_ingested = 0; int64_t queue_windows = 0; };
+struct LiveStats {
+  int64_t windows_tagged = 0, samples_ingested = 0, queue_windows = 0;
+  // The live session furthest behind: its newest stored sample minus the end of its newest tagged
+  // window (its start when none is tagged), in seconds. Even with no backlog this is up to one
+  // window plus the resampling margin, since a window is cut only once data reaches past it.
+  double max_lag_s = 0;
+  int64_t failed_passes = 0;             // passes over a session that threw (this run)
+  int64_t sessions_set_aside = 0;        // sessions set aside now (see LiveTaggerOptions::max_failed_passes)
+  int64_t sessions_set_aside_total = 0;  // times a session was set aside (this run)
+};
 
 class LiveTagger {   // thread-safe; owns one background worker thread and its own LogStore connection(s)
  public:

@@ -58,6 +58,50 @@ bool inside(const fs::path& dir, const fs::path& file) {
   return mismatch.first == d.end();
 }
 
+// The name a job row keeps: the file relative to the upload folder ("u3/1700000000000-ab.csv"),
+// so the row holds no server path and the folder may move between runs.
+std::string upload_name(const std::string& upload_dir, const std::string& path) {
+  if (upload_dir.empty()) return fs::absolute(path).generic_string();
+  return fs::weakly_canonical(path).lexically_relative(fs::weakly_canonical(upload_dir)).generic_string();
+}
+
+std::string upload_path(const std::string& upload_dir, const std::string& name) {
+  if (upload_dir.empty() || fs::path(name).is_absolute()) return name;
+  return (fs::path(upload_dir) / name).string();
+}
+
+const char* accel_name(AccelUnit u) {
+  return u == AccelUnit::G ? "g" : u == AccelUnit::MetersPerSecond2 ? "m/s^2" : "auto";
+}
+const char* gyro_name(GyroUnit u) {
+  return u == GyroUnit::DegPerSecond ? "deg/s" : u == GyroUnit::RadPerSecond ? "rad/s" : "auto";
+}
+
+// What a job row keeps of a JobSpec (everything but the path, which is the row's upload_name).
+nlohmann::json spec_options(const JobSpec& spec) {
+  return {{"format", spec.format},
+          {"tz", spec.tz},
+          {"device", spec.device},
+          {"start_utc_ms", spec.start_utc_ms ? nlohmann::json(*spec.start_utc_ms) : nlohmann::json()},
+          {"accel_units", accel_name(spec.units.accel)},
+          {"gyro_units", gyro_name(spec.units.gyro)}};
+}
+
+// Throws (nlohmann or InvalidInput) when the row's options are not what spec_options wrote.
+JobSpec spec_of(const UploadJobRow& row, const std::string& upload_dir) {
+  const auto& o = row.options;
+  JobSpec spec;
+  spec.path = upload_path(upload_dir, row.upload_name);
+  spec.format = o.at("format").get<std::string>();
+  spec.tz = o.at("tz").get<std::string>();
+  spec.device = o.at("device").get<std::string>();
+  if (!o.at("start_utc_ms").is_null()) spec.start_utc_ms = o.at("start_utc_ms").get<int64_t>();
+  const std::string accel = o.at("accel_units").get<std::string>(), gyro = o.at("gyro_units").get<std::string>();
+  if (accel != "auto") spec.units.accel = parse_accel_unit(accel, "accel_units");
+  if (gyro != "auto") spec.units.gyro = parse_gyro_unit(gyro, "gyro_units");
+  return spec;
+}
+
 // Progress of the single recording a job tags: windows done / windows planned.
 class JobProgress : public TagObserver {
  public:
@@ -79,24 +123,72 @@ struct RecordingJobs::Impl {
   std::shared_ptr<const ModelBundle> bundle;
   std::string upload_dir;
 
-  mutable std::mutex mu;
+  // A job that is queued or running: what the worker needs, and its progress (kept here only:
+  // written per batch of windows, it is not worth a database write).
+  struct Pending {
+    int64_t user_id = 0;
+    JobSpec spec;
+    double progress = 0;
+  };
+
+  mutable std::mutex mu;  // guards everything below, `jobs_db` included
   std::condition_variable wake, idle;
+  // The job rows' connection: submit and status come from HTTP threads, transitions from the
+  // worker, which tags on a connection of its own. Commits are synced: a 202 promises the job.
+  std::unique_ptr<LogStore> jobs_db;
   std::deque<int64_t> queue;
-  std::map<int64_t, JobStatus> jobs;
-  std::map<int64_t, JobSpec> specs;
-  int64_t next_id = 1;
+  std::map<int64_t, Pending> pending;
+  std::map<std::string, int64_t> counts;  // by state, as in the database
+  int64_t last_id = 0;                    // the newest job this process knows of
   bool stopping = false, busy = false;
   std::atomic<bool> stop_flag{false};
   std::mutex pass_mu;  // held by the worker while a job runs and by run_exclusive() around a delete
   std::thread worker;
 
-  void set(int64_t id, const std::function<void(JobStatus&)>& change) {
-    std::lock_guard<std::mutex> lock(mu);
-    change(jobs[id]);
+  void move_count(const std::string& from, const std::string& to) {
+    if (!from.empty()) --counts[from];
+    ++counts[to];
   }
 
-  void run_job(int64_t id, const JobSpec& spec, std::unique_ptr<LogStore>& store,
-               std::unique_ptr<WindowEncoder>& encoder, int64_t user_id) {
+  // Queues again what a previous run left queued or running. Called before the worker starts.
+  void take_up_unfinished() {
+    int64_t requeued = 0, gone = 0;
+    for (const UploadJobRow& row : jobs_db->upload_jobs().unfinished()) {
+      std::optional<JobSpec> spec;
+      std::string problem;
+      try {
+        spec = spec_of(row, upload_dir);
+        if (!fs::is_regular_file(spec->path))
+          problem = "the uploaded file was gone when the server restarted, so it was never tagged; upload it again";
+      } catch (const std::exception& e) {
+        spdlog::warn("upload job {}: unreadable options {}: {}", row.id, row.options.dump(), e.what());
+        problem = "the job's stored settings could not be read after a server restart; upload the file again";
+      }
+      if (!problem.empty()) {
+        jobs_db->upload_jobs().finish_failed(row.id, problem);
+        ++gone;
+        continue;
+      }
+      if (row.state == "running") jobs_db->upload_jobs().set_state(row.id, "queued");
+      pending[row.id] = Pending{row.user_id, *spec, 0};
+      queue.push_back(row.id);
+      ++requeued;
+    }
+    if (requeued > 0) spdlog::info("{} upload job(s) left by an earlier run queued again", requeued);
+    if (gone > 0) spdlog::warn("{} upload job(s) left by an earlier run failed: their files are gone", gone);
+    counts = jobs_db->upload_jobs().count_by_state();
+    last_id = jobs_db->upload_jobs().last_id();
+  }
+
+  void set_progress(int64_t id, double p) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = pending.find(id); it != pending.end()) it->second.progress = p;
+  }
+
+  // Tags the job's file; its row is written by the caller. nullopt: interrupted by stop().
+  std::optional<std::pair<int64_t, nlohmann::json>> run_job(int64_t id, const JobSpec& spec,
+                                                            std::unique_ptr<LogStore>& store,
+                                                            std::unique_ptr<WindowEncoder>& encoder, int64_t user_id) {
     if (spec.format != "auto") {
       const ImuFileFormat found = detect_imu_file_format(spec.path);
       const bool ok = spec.format == "csv" ? found == ImuFileFormat::Canonical : found == ImuFileFormat::Ego4d;
@@ -119,12 +211,14 @@ struct RecordingJobs::Impl {
     options.units = spec.units;
     options.unit_fields = {"accel_units", "accel_units=g", "gyro_units", "gyro_units=deg/s"};
     TagJob job;
+    // The file's unique name keys its recording: a job run again after a restart resumes (or
+    // finds complete) the recording its first run began instead of making a second one.
     job.source_key = "upload:" + file_stem(spec.path);
     job.path = spec.path;
     job.start_utc_ms = spec.start_utc_ms;
     job.meta = {{"upload", fs::path(spec.path).filename().string()}, {"format", spec.format}};
 
-    JobProgress progress([&](double p) { set(id, [&](JobStatus& s) { s.progress = p; }); });
+    JobProgress progress([&](double p) { set_progress(id, p); });
     BatchTagger tagger(*store, *bundle, *encoder, options);
     const TagSummary summary = tagger.run({job}, &progress, &stop_flag);
     if (summary.recordings.empty()) {
@@ -139,8 +233,7 @@ struct RecordingJobs::Impl {
           reason.replace(at, spec.path.size(), "the uploaded file");
         throw Error(ErrorKind::InvalidInput, reason);
       }
-      case RecordingOutcome::Status::Interrupted:
-        throw Error(ErrorKind::Io, "interrupted because the server is stopping; upload the file again");
+      case RecordingOutcome::Status::Interrupted: return std::nullopt;
       default: break;
     }
     const auto windows = store->recordings().windows(out.recording_id);
@@ -148,17 +241,33 @@ struct RecordingJobs::Impl {
     const auto rec = store->recordings().find(out.recording_id);
     int64_t invalid = 0;
     for (const auto& w : windows) invalid += !w.valid;
-    set(id, [&](JobStatus& s) {
-      s.state = "done";
-      s.progress = 1.0;
-      s.recording_id = out.recording_id;
-      s.summary = {{"windows", static_cast<int64_t>(windows.size())},
-                   {"invalid_windows", invalid},
-                   {"segments", static_cast<int64_t>(segments.size())},
-                   {"duration_s", rec ? rec->duration_s : out.duration_s},
-                   {"outcome", to_string(out.status)},
-                   {"model_id", bundle->model_id}};
-    });
+    return std::make_pair(out.recording_id,
+                          nlohmann::json{{"windows", static_cast<int64_t>(windows.size())},
+                                         {"invalid_windows", invalid},
+                                         {"segments", static_cast<int64_t>(segments.size())},
+                                         {"duration_s", rec ? rec->duration_s : out.duration_s},
+                                         {"outcome", to_string(out.status)},
+                                         {"model_id", bundle->model_id}});
+  }
+
+  // Writes a job's new state under `mu`; false when its row is gone (its user was deleted by
+  // another process, e.g. `imu2clip user delete`): the job is then forgotten and the counts are
+  // read again. Any other failure (the database busy past its timeout) is logged and the job goes
+  // on: its row catches up at its next change.
+  bool write_row(int64_t id, const std::function<void(UploadJobStore&)>& change) {
+    try {
+      change(jobs_db->upload_jobs());
+      return true;
+    } catch (const Error& e) {
+      spdlog::warn("upload job {}: cannot record its state: {}", id, e.what());
+      if (e.kind() != ErrorKind::NotFound) return true;
+      try {
+        counts = jobs_db->upload_jobs().count_by_state();
+      } catch (const Error& again) {
+        spdlog::warn("upload jobs: cannot count them: {}", again.what());
+      }
+      return false;
+    }
   }
 
   void run_worker() {
@@ -173,36 +282,63 @@ struct RecordingJobs::Impl {
         if (stopping) break;
         id = queue.front();
         queue.pop_front();
-        spec = specs[id];
-        user_id = jobs[id].user_id;
-        jobs[id].state = "running";
+        const Pending& job = pending.at(id);
+        spec = job.spec;
+        user_id = job.user_id;
+        if (!write_row(id, [&](UploadJobStore& s) { s.set_state(id, "running"); })) {
+          pending.erase(id);
+          std::error_code ignored;
+          fs::remove(spec.path, ignored);
+          idle.notify_all();
+          continue;
+        }
+        move_count("queued", "running");
         busy = true;
       }
+      std::optional<std::pair<int64_t, nlohmann::json>> result;
+      std::string error;
       try {
         std::lock_guard<std::mutex> pass(pass_mu);
-        run_job(id, spec, store, encoder, user_id);
+        result = run_job(id, spec, store, encoder, user_id);
+        if (!result && !stop_flag) throw Error(ErrorKind::Internal, "the batch tagger stopped unasked");
       } catch (const std::exception& e) {
         spdlog::warn("recording job {} ({}) failed: {}", id, spec.path, e.what());
-        set(id, [&](JobStatus& s) {
-          s.state = "failed";
-          s.error = job_error_for_user(e);
-        });
+        error = job_error_for_user(e);
+      }
+      const bool interrupted = !result && error.empty();
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (interrupted) {
+          // Stopping: the job (and its file) wait for the next start.
+          if (write_row(id, [&](UploadJobStore& s) { s.set_state(id, "queued"); })) move_count("running", "queued");
+        } else if (result) {
+          if (write_row(id, [&](UploadJobStore& s) { s.finish_done(id, result->first, result->second); }))
+            move_count("running", "done");
+        } else {
+          if (write_row(id, [&](UploadJobStore& s) { s.finish_failed(id, error); })) move_count("running", "failed");
+        }
+        if (!interrupted) {
+          write_row(id, [&](UploadJobStore& s) {
+            if (s.prune_finished(user_id, kFinishedUploadJobsKept) > 0) counts = s.count_by_state();
+          });
+        }
       }
       // Tagged or failed, the upload has served its purpose: its rows are in the database, and
-      // a failed one is sent again by the client. Kept, uploads would fill the disk.
-      std::error_code ignored;
-      fs::remove(spec.path, ignored);
+      // a failed one is sent again by the client. Kept, uploads would fill the disk. A crash
+      // before this line leaves a file no unfinished job names: the server's start removes it.
+      if (!interrupted) {
+        std::error_code ignored;
+        fs::remove(spec.path, ignored);
+      }
       std::lock_guard<std::mutex> lock(mu);
-      specs.erase(id);
+      pending.erase(id);
       busy = false;
       idle.notify_all();
     }
+    // What is still queued stays queued in the database for the next start.
     std::lock_guard<std::mutex> lock(mu);
-    for (int64_t id : queue) {
-      jobs[id].state = "failed";
-      jobs[id].error = "the server stopped before this job ran; upload the file again";
-    }
     queue.clear();
+    pending.clear();
     busy = false;
     idle.notify_all();
   }
@@ -214,7 +350,11 @@ RecordingJobs::RecordingJobs(std::string db_path, std::shared_ptr<const ModelBun
   impl_->db_path = std::move(db_path);
   impl_->bundle = std::move(bundle);
   impl_->upload_dir = std::move(upload_dir);
-  { LogStore migrate(impl_->db_path); }  // fail here, not in the first job, when the file is unusable
+  DatabaseOptions synced;
+  synced.sync_every_commit = true;
+  // Fails here, not in the first job, when the file is unusable.
+  impl_->jobs_db = std::make_unique<LogStore>(impl_->db_path, synced);
+  impl_->take_up_unfinished();
   impl_->worker = std::thread([this] { impl_->run_worker(); });
 }
 
@@ -232,15 +372,14 @@ int64_t RecordingJobs::submit(int64_t user_id, const std::string& path, const st
     throw Error(ErrorKind::InvalidInput, "uploaded files must be under " + m.upload_dir, {path, 0, "path"});
   }
   if (!fs::is_regular_file(path)) throw Error(ErrorKind::NotFound, "the uploaded file is missing", {path, 0, ""});
+  const JobSpec spec{path, fmt, tz, device, start_utc_ms, units};
+  const std::string name = upload_name(m.upload_dir, path);
   std::lock_guard<std::mutex> lock(m.mu);
   if (m.stopping) throw Error(ErrorKind::Internal, "the server is stopping; upload the file again later");
-  const int64_t id = m.next_id++;
-  JobStatus status;
-  status.id = id;
-  status.user_id = user_id;
-  status.state = "queued";
-  m.jobs[id] = status;
-  m.specs[id] = JobSpec{path, fmt, tz, device, start_utc_ms, units};
+  const int64_t id = m.jobs_db->upload_jobs().add(user_id, name, spec_options(spec));
+  m.last_id = std::max(m.last_id, id);
+  m.pending[id] = Impl::Pending{user_id, spec, 0};
+  m.move_count("", "queued");
   m.queue.push_back(id);
   m.wake.notify_all();
   return id;
@@ -249,16 +388,36 @@ int64_t RecordingJobs::submit(int64_t user_id, const std::string& path, const st
 int64_t RecordingJobs::unfinished(int64_t user_id) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   int64_t n = 0;
-  for (const auto& [id, spec] : impl_->specs)
-    if (impl_->jobs.at(id).user_id == user_id) ++n;
+  for (const auto& [id, job] : impl_->pending)
+    if (job.user_id == user_id) ++n;
   return n;
+}
+
+std::map<std::string, int64_t> RecordingJobs::counts_by_state() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::map<std::string, int64_t> out;
+  for (const auto& [state, n] : impl_->counts)
+    if (n != 0) out[state] = n;
+  return out;
 }
 
 std::optional<JobStatus> RecordingJobs::status(int64_t job_id) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  auto it = impl_->jobs.find(job_id);
-  if (it == impl_->jobs.end()) return std::nullopt;
-  return it->second;
+  const auto row = impl_->jobs_db->upload_jobs().get(job_id);
+  if (!row) return std::nullopt;
+  JobStatus s;
+  s.id = row->id;
+  s.user_id = row->user_id;
+  s.state = row->state;
+  s.error = row->error;
+  s.recording_id = row->recording_id;
+  s.summary = row->summary;
+  if (row->state == "done") {
+    s.progress = 1.0;
+  } else if (auto it = impl_->pending.find(job_id); it != impl_->pending.end() && row->state == "running") {
+    s.progress = it->second.progress;
+  }
+  return s;
 }
 
 void RecordingJobs::wait_idle() {
@@ -272,18 +431,21 @@ void RecordingJobs::run_exclusive(int64_t user_id, const std::function<void()>& 
   {
     std::unique_lock<std::mutex> lock(m.mu);
     const auto pending = [&](int64_t up_to) {
-      for (const auto& [id, s] : m.jobs) {
+      for (const auto& [id, job] : m.pending) {
         if (id > up_to) break;
-        if (s.user_id == user_id && (s.state == "queued" || s.state == "running")) return true;
+        if (job.user_id == user_id) return true;
       }
       return false;
     };
-    const int64_t up_to = m.next_id - 1;
-    // A stopped worker fails what is queued and notifies, so this ends then too.
+    const int64_t up_to = m.last_id;
+    // A stopped worker forgets what is queued (it stays in the database) and notifies, so this
+    // ends then too.
     m.idle.wait(lock, [&] { return !pending(up_to); });
   }
   std::lock_guard<std::mutex> pass(m.pass_mu);
   erase();
+  std::lock_guard<std::mutex> lock(m.mu);
+  m.counts = m.jobs_db->upload_jobs().count_by_state();
 }
 
 void RecordingJobs::stop() {

@@ -122,39 +122,24 @@ TEST_CASE("a user sees only their own logs and timeline and jobs", "[integration
   CHECK(json_of(c->Get("/v1/timeline?date=2024-03-10&tz=UTC", bearer(bob)))["segments"].empty());
 
   // A job of alice's is invisible to bob: 404, exactly like an id that does not exist.
-  std::ostringstream csv;
-  csv << "t_ms,ax,ay,az,gx,gy,gz\n";
-  for (int i = 0; i < 50 * 30; ++i) csv << i * 20 << "," << std::sin(i / 50.0) << ",0.5,9.8,0,0,0\n";
-  auto upload = c->Post("/v1/recordings?start=2024-03-10T13:00:00Z&name=walk.csv", bearer(alice), csv.str(), "text/csv");
-  const json accepted = json_of(upload);
-  REQUIRE(upload->status == 202);
-  const int64_t job = accepted["job_id"];
+  const std::string csv = imu_csv(30);
+  const int64_t job = submit_upload(*c, alice, "start=2024-03-10T13:00:00Z&name=walk.csv", csv);
   const std::string job_path = "/v1/jobs/" + std::to_string(job);
   CHECK(error_of(c->Get(job_path, bearer(bob)), 404)["code"] == "not_found");
   CHECK(error_of(c->Get("/v1/jobs/987654", bearer(alice)), 404)["code"] == "not_found");
-  json status;
-  for (int i = 0; i < 300; ++i) {
-    status = json_of(c->Get(job_path, bearer(alice)));
-    if (status["state"] == "done" || status["state"] == "failed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  json status = wait_for_job(*c, alice, job);
   INFO(status.dump());
   CHECK(status["state"] == "done");
   CHECK(status["recording_id"].is_number());
 
   // The same file as a browser form upload.
-  const httplib::MultipartFormDataItems form = {{"file", csv.str(), "walk2.csv", "text/csv"},
+  const httplib::MultipartFormDataItems form = {{"file", csv, "walk2.csv", "text/csv"},
                                                 {"start", "2024-03-10T15:00:00Z", "", ""},
                                                 {"device", "phone", "", ""}};
   auto multipart = c->Post("/v1/recordings", bearer(alice), form);
   REQUIRE(multipart);
   CHECK(multipart->status == 202);
-  const std::string form_job = "/v1/jobs/" + std::to_string(json_of(multipart)["job_id"].get<int64_t>());
-  for (int i = 0; i < 300; ++i) {
-    status = json_of(c->Get(form_job, bearer(alice)));
-    if (status["state"] == "done" || status["state"] == "failed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  status = wait_for_job(*c, alice, json_of(multipart)["job_id"].get<int64_t>());
   INFO(status.dump());
   CHECK(status["state"] == "done");
   CHECK(status["recording_id"] != json_of(c->Get(job_path, bearer(alice)))["recording_id"]);

@@ -38,19 +38,7 @@ size_t entries_of(httplib::Client& c, const std::string& token) {
 
 // Uploads 30 s of IMU at `start_iso` and waits for its tagging job: the recording's id.
 int64_t tagged_upload(httplib::Client& c, const std::string& token, const std::string& start_iso) {
-  std::ostringstream csv;
-  csv << "t_ms,ax,ay,az,gx,gy,gz\n";
-  for (int i = 0; i < 50 * 30; ++i) csv << i * 20 << "," << std::sin(i / 50.0) << ",0.5,9.8,0,0,0\n";
-  auto upload = c.Post("/v1/recordings?start=" + start_iso + "&name=walk.csv", bearer(token), csv.str(), "text/csv");
-  REQUIRE(upload);
-  REQUIRE(upload->status == 202);
-  const std::string job = "/v1/jobs/" + std::to_string(json_of(upload)["job_id"].get<int64_t>());
-  json status;
-  for (int i = 0; i < 300; ++i) {
-    status = json_of(c.Get(job, bearer(token)));
-    if (status["state"] == "done" || status["state"] == "failed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const json status = wait_for_job(c, token, submit_upload(c, token, "start=" + start_iso + "&name=walk.csv", imu_csv(30)));
   INFO(status.dump());
   REQUIRE(status["state"] == "done");
   return status["recording_id"].get<int64_t>();

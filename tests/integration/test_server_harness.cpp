@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -98,6 +99,13 @@ int ServerProcess::terminate() {
   return code;
 }
 
+void ServerProcess::kill_now() {
+  REQUIRE(pid_ > 0);
+  kill(pid_, SIGKILL);
+  wait_process(pid_);
+  pid_ = -1;
+}
+
 std::string ServerProcess::stdout_text() const { return read_file(dir_ + "/out"); }
 std::string ServerProcess::stderr_text() const { return read_file(dir_ + "/err"); }
 
@@ -118,6 +126,31 @@ nlohmann::json json_of(const httplib::Result& result) {
   INFO("status " << result->status << " body: " << result->body);
   REQUIRE(result->get_header_value("Content-Type").rfind("application/json", 0) == 0);
   return nlohmann::json::parse(result->body);
+}
+
+std::string imu_csv(int seconds) {
+  std::ostringstream csv;
+  csv << "t_ms,ax,ay,az,gx,gy,gz\n";
+  for (int i = 0; i < 50 * seconds; ++i) csv << i * 20 << "," << std::sin(i / 50.0) << ",0.5,9.8,0,0,0\n";
+  return csv.str();
+}
+
+int64_t submit_upload(httplib::Client& c, const std::string& token, const std::string& query, const std::string& csv) {
+  auto upload = c.Post("/v1/recordings?" + query, bearer(token), csv, "text/csv");
+  REQUIRE(upload);
+  INFO(upload->body);
+  REQUIRE(upload->status == 202);
+  return json_of(upload)["job_id"].get<int64_t>();
+}
+
+nlohmann::json wait_for_job(httplib::Client& c, const std::string& token, int64_t id) {
+  nlohmann::json status;
+  for (int i = 0; i < 1200; ++i) {
+    status = json_of(c.Get("/v1/jobs/" + std::to_string(id), bearer(token)));
+    if (status["state"] == "done" || status["state"] == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return status;
 }
 
 std::vector<std::string> sse_payloads(const std::string& body) {

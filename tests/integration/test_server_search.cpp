@@ -30,16 +30,7 @@ int64_t tagged_upload(httplib::Client& c, const std::string& token, const std::s
     csv << i * 20 << "," << a * std::sin(f * t) << "," << a * std::cos(2 * f * t) << "," << 9.8 - w << ","
         << 0.1 * w * std::sin(t) << ",0," << 0.05 * w << "\n";
   }
-  auto upload = c.Post("/v1/recordings?start=" + start_iso + "&name=moves.csv", bearer(token), csv.str(), "text/csv");
-  REQUIRE(upload);
-  REQUIRE(upload->status == 202);
-  const std::string job = "/v1/jobs/" + std::to_string(json_of(upload)["job_id"].get<int64_t>());
-  json status;
-  for (int i = 0; i < 600; ++i) {
-    status = json_of(c.Get(job, bearer(token)));
-    if (status["state"] == "done" || status["state"] == "failed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const json status = wait_for_job(c, token, submit_upload(c, token, "start=" + start_iso + "&name=moves.csv", csv.str()));
   INFO(status.dump());
   REQUIRE(status["state"] == "done");
   return status["recording_id"].get<int64_t>();

@@ -212,3 +212,20 @@ TEST_CASE("live: devices stream independently into their own sessions", "[live]"
   CHECK(store.recordings().windows(b).size() == 4);
   CHECK(store.users().devices(user).size() == 2);
 }
+
+TEST_CASE("live: stats say how far the furthest-behind session's tagging is from its newest sample", "[live]") {
+  const std::string dir = make_temp_dir("live-lag");
+  const std::string db = dir + "/live.db";
+  auto bundle = small_live_bundle();
+  const int64_t user = make_user(db);
+  const auto batches = batches_of(synthetic_stream(60, 50), 50);
+  LiveTaggerOptions opt;
+  opt.start_paused = true;  // nothing tagged yet: the whole minute is behind
+  LiveTagger live(db, bundle, opt);
+  for (const auto& b : batches) live.ingest(user, b);
+  CHECK(live.stats().max_lag_s == Approx(59.98).margin(0.001));  // last sample at 59.98 s
+  live.flush();
+  // Tagged to the end: at most the last, partial window is left.
+  CHECK(live.stats().max_lag_s < 5.0);
+  CHECK(live.stats().max_lag_s >= 0.0);
+}

@@ -18,6 +18,7 @@ TEST_CASE("metrics render request counts and a cumulative latency histogram and 
   Metrics::Extra extra;
   extra.windows_tagged = 12;
   extra.live_queue_windows = 3;
+  extra.live_lag_seconds = 12.5;
   extra.jobs_by_state["done"] = 2;
   const std::string text = m.render(extra);
   CHECK(has_line(text, R"(imu2clip_http_requests_total{route="/v1/ask",method="POST",status="200"} 2)"));
@@ -28,6 +29,7 @@ TEST_CASE("metrics render request counts and a cumulative latency histogram and 
   CHECK(has_line(text, R"(imu2clip_http_request_duration_seconds_count{route="/v1/ask"} 3)"));
   CHECK(has_line(text, "imu2clip_windows_tagged_total 12"));
   CHECK(has_line(text, "imu2clip_live_queue_windows 3"));
+  CHECK(has_line(text, "imu2clip_live_lag_seconds 12.5"));
   CHECK(has_line(text, "imu2clip_llm_calls_total 2"));
   CHECK(has_line(text, "imu2clip_llm_errors_total 1"));
   CHECK(has_line(text, R"(imu2clip_jobs{state="done"} 2)"));
