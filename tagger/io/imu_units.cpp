@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 
 #include "common/error.h"
 #include "common/strings.h"
@@ -141,8 +142,13 @@ void apply_imu_units(ImuSeries& series, const ImuUnits& units, const ImuUnitFiel
   const float fa = accel_factor(units.accel), fg = gyro_factor(units.gyro);
   for (int c = kAx; c <= kGz; ++c) {
     const float f = c <= kAz ? fa : fg;
-    if (f != 1.0f)
-      for (float& v : series.ch[c]) v *= f;
+    if (f == 1.0f) continue;
+    // A value with no float in the new unit (beyond 3.4e38 / 9.8 g) becomes unknown (NaN), as an
+    // infinite value in the file itself does, never infinite.
+    for (float& v : series.ch[c]) {
+      const float scaled = v * f;
+      v = std::isfinite(v) && !std::isfinite(scaled) ? std::numeric_limits<float>::quiet_NaN() : scaled;
+    }
   }
 }
 

@@ -146,6 +146,15 @@ TEST_CASE("a batch declared in g whose value has no m/s^2 float is refused, not 
         ImuUnitFields{}.accel_field);
 }
 
+TEST_CASE("a file declared in g keeps a value with no m/s^2 float as unknown, not infinite") {
+  ImuSeries series = to_series({{0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f}, {3e38f, 1.0f, 0.0f, 90.0f, 0.0f, 0.0f}});
+  apply_imu_units(series, {AccelUnit::G, GyroUnit::DegPerSecond}, {});
+  CHECK(std::isnan(series.ch[0][1]));                        // the reader's "unknown", as for inf in a file
+  CHECK(series.ch[1][1] == Approx(9.80665f));                // the rest converts as usual
+  CHECK(series.ch[3][1] == Approx(90.0 * 3.14159265358979 / 180.0));
+  CHECK(series.ch[0][0] == 0.0f);
+}
+
 TEST_CASE("a few gyro spikes past full scale are not taken for deg/s") {
   auto rows = swinging(1000, 3.0);
   rows[10][kGy] = 80.0f;   // glitches: two samples are not 1 % of the recording
